@@ -1,0 +1,128 @@
+"""Facts the pages show that no one types: progress, slips, overdue items, next steps, deal health.
+
+Everything takes `today` explicitly; the browser recomputes the day-dependent parts on the
+day a page is viewed, and these values are the build-day fallback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from mapsite.model import Milestone, Plan, Stakeholder, Step
+
+
+@dataclass(frozen=True)
+class Item:
+    """A milestone or a step with a date, as the summary lists it."""
+
+    kind: str  # "milestone" or "step"
+    title: str
+    due: dt.date | None
+    status: str
+    owners: tuple[Stakeholder | None, ...]
+    milestone_number: int  # 1-based, for links to #milestone-N
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.status != "done" and self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class Health:
+    level: str  # on_track, at_risk, off_track
+    label: str
+    reasons: tuple[str, ...]
+
+
+def slip_days(milestone: Milestone) -> int:
+    """Days the milestone moved past its originally agreed date (0 when on or before it)."""
+    if milestone.baseline is None:
+        return 0
+    return max(0, (milestone.due - milestone.baseline).days)
+
+
+def progress(plan: Plan) -> tuple[int, int]:
+    """(milestones done, milestones in all)."""
+    return sum(m.status == "done" for m in plan.milestones), len(plan.milestones)
+
+
+def items(plan: Plan) -> list[Item]:
+    """Every milestone and step, in plan order."""
+    found = []
+    for number, milestone in enumerate(plan.milestones, start=1):
+        found.append(Item("milestone", milestone.title, milestone.due, milestone.status,
+                          tuple(plan.stakeholder(o) for o in milestone.owners), number))
+        for step in milestone.steps:
+            found.append(_step_item(plan, step, number))
+    return found
+
+
+def _step_item(plan: Plan, step: Step, number: int) -> Item:
+    owners = (plan.stakeholder(step.owner),) if step.owner else ()
+    return Item("step", step.task, step.due, step.status, owners, number)
+
+
+def open_items(plan: Plan) -> list[Item]:
+    """Items not done, soonest first; undated steps last."""
+    pending = [i for i in items(plan) if i.status != "done"]
+    return sorted(pending, key=lambda i: (i.due or dt.date.max, i.milestone_number, i.kind != "milestone"))
+
+
+def next_milestone(plan: Plan) -> Milestone | None:
+    return next((m for m in sorted(plan.milestones, key=lambda m: m.due) if m.status != "done"), None)
+
+
+def overdue(plan: Plan, today: dt.date) -> list[Item]:
+    return [i for i in open_items(plan) if i.overdue(today)]
+
+
+def value_review(plan: Plan) -> Milestone | None:
+    """The last milestone, when it falls after go-live: the value review a plan should end with."""
+    last = max(plan.milestones, key=lambda m: m.due)
+    return last if last.due > plan.go_live else None
+
+
+def health(plan: Plan, today: dt.date) -> Health:
+    """On track, at risk or off track, with the reasons in a few words."""
+    labels = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+    if plan.status:
+        reasons = (plan.status_note,) if plan.status_note else ("set by the deal team",)
+        return Health(plan.status, labels[plan.status], reasons)
+    reasons: list[str] = []
+    worst = "on_track"
+    slipped = [(slip_days(m), m) for m in plan.milestones if slip_days(m) and m.status != "done"]
+    if slipped:
+        days, milestone = max(slipped, key=lambda pair: pair[0])
+        reasons.append(f"{milestone.title} slipped {days} day{'s' if days != 1 else ''}")
+        worst = "at_risk"
+    late = overdue(plan, today)
+    if late:
+        reasons.append(f"{len(late)} item{'s' if len(late) != 1 else ''} overdue")
+        worst = "at_risk"
+    blocked = [i for i in items(plan) if i.status == "blocked"]
+    if blocked:
+        reasons.append(f"{len(blocked)} item{'s' if len(blocked) != 1 else ''} blocked")
+        worst = "at_risk"
+    review = value_review(plan)
+    after = [m for m in plan.milestones if m.due > plan.go_live and m is not review and m.status != "done"]
+    if after:
+        reasons.append(f"{after[0].title} is due after go-live")
+        worst = "off_track"
+    if plan.go_live < today and any(m.status != "done" and m.due <= plan.go_live for m in plan.milestones):
+        reasons.append("go-live date has passed with milestones open")
+        worst = "off_track"
+    if worst == "at_risk" and slipped and not late and not blocked:
+        days = max(d for d, _ in slipped)
+        return Health("at_risk", f"Slipped {days} day{'s' if days != 1 else ''}", tuple(reasons))
+    return Health(worst, labels[worst], tuple(reasons) or ("every milestone on its agreed date",))
+
+
+def days_until(day: dt.date, today: dt.date) -> int:
+    return (day - today).days
+
+
+def owned_by(plan: Plan, stakeholder_id: str) -> tuple[list[Milestone], list[tuple[Milestone, Step]]]:
+    """What one person owns: milestones, and steps with their milestone."""
+    milestones = [m for m in plan.milestones if stakeholder_id in m.owners]
+    steps = [(m, s) for m in plan.milestones for s in m.steps if s.owner == stakeholder_id]
+    return milestones, steps

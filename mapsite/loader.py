@@ -1,0 +1,414 @@
+"""Read plan files into `Plan` objects, or into `file:line:col` problems a rep can act on.
+
+The YAML is composed by hand so that every key and value keeps its position; pydantic's
+error locations are mapped back to those positions and its messages rewritten in plain words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mapsite.model import STATUSES, Plan
+
+Loc = tuple[str | int, ...]
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_NODES = 50_000  # a plan has a few hundred; alias bombs have millions
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or, with `level="warning"`, worth fixing) in a plan file."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        tag = "" if self.level == "error" else f"{self.level}: "
+        return f"{self.path}:{self.line}:{self.col}: {tag}{self.message}"
+
+
+@dataclass
+class Deal:
+    """A valid plan with what the site needs to place it."""
+
+    slug: str
+    path: Path
+    plan: Plan
+    body: str
+    positions: dict[Loc, tuple[int, int]] = field(repr=False, default_factory=dict)
+
+    @property
+    def folder(self) -> str:
+        return f"{self.slug}-{self.plan.share_id}"
+
+
+class LoadResult(typing.NamedTuple):
+    deal: Deal | None
+    problems: list[Problem]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic can say which date is impossible."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Tree:
+    """Turns a composed YAML node into Python data, noting where each key and value stood."""
+
+    def __init__(self, loader: _Loader, line_offset: int, problem):
+        self.loader = loader
+        self.line_offset = line_offset
+        self.problem = problem
+        self.key_pos: dict[Loc, tuple[int, int]] = {}
+        self.value_pos: dict[Loc, tuple[int, int]] = {}
+        self.nodes = 0
+
+    def pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1
+
+    def build(self, node: yaml.Node, loc: Loc = ()):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(self.pos(node))
+        self.value_pos[loc] = self.pos(node)
+        if isinstance(node, yaml.MappingNode):
+            data = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, str):
+                    line, col = self.pos(key_node)
+                    self.problem(line, col, "keys must be plain words, like `title:`")
+                    continue
+                if key in data:
+                    line, col = self.pos(key_node)
+                    first = self.key_pos[(*loc, key)][0]
+                    self.problem(line, col, f"`{key}` is given twice (first on line {first}); keep one")
+                    continue
+                self.key_pos[(*loc, key)] = self.pos(key_node)
+                data[key] = self.build(value_node, (*loc, key))
+            return data
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, body's first line) or None when the file has no front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def load_plan(path: Path, display: str | None = None) -> LoadResult:
+    """Read one plan file. Never raises for bad input: every problem comes back as a `Problem`."""
+    display = display or str(path)
+    problems: list[Problem] = []
+
+    def problem(line: int, col: int, message: str) -> None:
+        problems.append(Problem(display, line, col, message))
+
+    slug = path.stem
+    if not SLUG.fullmatch(slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-deal"
+        problem(1, 1, f"the file name `{path.name}` becomes the deal's address, so it may use only a-z, 0-9 and -; rename it to `{suggestion}.md`")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        problem(1, 1, f"cannot read the file: {error.strerror or error}")
+        return LoadResult(None, problems)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problem(line, 1, "the file is not UTF-8 text; save it as UTF-8 in your editor")
+        return LoadResult(None, problems)
+    if not text.strip():
+        problem(1, 1, "the file is empty; a plan starts with a `---` line, its fields, and another `---` line")
+        return LoadResult(None, problems)
+    parts = split_front_matter(text)
+    if parts is None:
+        problem(1, 1, "no front matter: a plan starts with a `---` line, then its fields (title:, buyer:, ...), then a closing `---` line")
+        return LoadResult(None, problems)
+    front, body, _ = parts
+    loader = _Loader(front)
+    tree = _Tree(loader, 1, problem)
+    try:
+        node = loader.get_single_node()
+        data = tree.build(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        what = error.problem or "invalid YAML"
+        problem(line, col, f"YAML syntax error: {what}{_yaml_hint(what)}")
+        return LoadResult(None, problems)
+    except yaml.YAMLError as error:
+        problem(2, 1, f"YAML error: {error}")
+        return LoadResult(None, problems)
+    except _TooBig as error:
+        problem(*error.args[0], "the front matter is too large (aliases expanding without end?)")
+        return LoadResult(None, problems)
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        problem(2, 1, "the front matter must be a list of `key: value` fields, starting with `title:`")
+        return LoadResult(None, problems)
+
+    plan = None
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            loc = tuple(item["loc"])
+            line, col = _position(loc, item["type"], tree)
+            problem(line, col, _explain(item, loc))
+    for loc, message in reference_problems(data):
+        line, col = tree.value_pos.get(loc) or tree.key_pos.get(loc) or (2, 1)
+        problem(line, col, message)
+    problems.sort(key=lambda p: (p.line, p.col))
+    if plan is None or problems:
+        return LoadResult(None, _unique(problems))
+    positions = {**tree.value_pos, **{("key", *k): v for k, v in tree.key_pos.items()}}
+    return LoadResult(Deal(slug, path, plan, body, positions), [])
+
+
+def load_plans(folder: Path, display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:
+    """Load every plan in `folder` (not `_`-prefixed files or folders) and check them together."""
+    paths = sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
+    return load_paths(paths, display_root)
+
+
+def load_paths(paths: list[Path], display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:
+    deals: list[Deal] = []
+    problems: list[Problem] = []
+    for path in paths:
+        deal, found = load_plan(path, display_path(path, display_root))
+        problems.extend(found)
+        if deal:
+            deals.append(deal)
+    problems.extend(_shared_problems(deals, display_root))
+    return deals, problems
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """The path as a rep would type it: relative to the project when possible."""
+    root = root or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _shared_problems(deals: list[Deal], root: Path | None) -> list[Problem]:
+    """Rules across plans: two deals must never share an address."""
+    problems = []
+    seen: dict[str, Deal] = {}
+    for deal in deals:
+        other = seen.setdefault(deal.plan.share_id, deal)
+        if other is not deal:
+            line, col = deal.positions.get(("share_id",), (2, 1))
+            problems.append(Problem(
+                display_path(deal.path, root), line, col,
+                f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
+                "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)",
+            ))
+    return problems
+
+
+def reference_problems(data: dict) -> list[tuple[Loc, str]]:
+    """Cross-field rules, checked on the raw data so they show up beside schema errors."""
+    found: list[tuple[Loc, str]] = []
+    people = data.get("stakeholders")
+    if not isinstance(people, list):
+        return found  # the missing list is reported already; every owner would be noise
+    ids: list[str] = []
+    for index, person in enumerate(people):
+        if isinstance(person, dict) and isinstance(person.get("id"), str):
+            if person["id"] in ids:
+                found.append(((("stakeholders", index, "id")), f"stakeholder id `{person['id']}` is used twice; each stakeholder needs its own id"))
+            ids.append(person["id"])
+    known = ", ".join(f"`{i}`" for i in ids) or "none yet"
+
+    def check_owner(loc: Loc, owner: object) -> None:
+        if isinstance(owner, str) and owner not in ids:
+            close = difflib.get_close_matches(owner, ids, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            found.append((loc, f"owner `{owner}` is not a stakeholder id; {hint}known ids: {known}"))
+
+    for m_index, milestone in enumerate(_list(data.get("milestones"))):
+        if not isinstance(milestone, dict):
+            continue
+        for o_index, owner in enumerate(_list(milestone.get("owners"))):
+            check_owner(("milestones", m_index, "owners", o_index), owner)
+        for s_index, step in enumerate(_list(milestone.get("steps"))):
+            if isinstance(step, dict):
+                check_owner(("milestones", m_index, "steps", s_index, "owner"), step.get("owner"))
+    for r_index, risk in enumerate(_list(data.get("risks"))):
+        if isinstance(risk, dict):
+            check_owner(("risks", r_index, "owner"), risk.get("owner"))
+    return found
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _position(loc: Loc, kind: str, tree: _Tree) -> tuple[int, int]:
+    """Where to point: the key for unknown keys, the value for bad values, the parent for missing ones."""
+    if kind == "extra_forbidden" and loc in tree.key_pos:
+        return tree.key_pos[loc]
+    if kind == "missing":
+        for depth in range(len(loc) - 1, -1, -1):
+            parent = loc[:depth]
+            if parent in tree.key_pos:
+                return tree.key_pos[parent]
+            if parent in tree.value_pos and parent:
+                return tree.value_pos[parent]
+        return (2, 1)
+    for depth in range(len(loc), -1, -1):
+        if loc[:depth] in tree.value_pos and loc[:depth]:
+            return tree.value_pos[loc[:depth]]
+    return (2, 1)
+
+
+def _where(loc: Loc) -> str:
+    """`milestones[2].steps[0].owner` for a location tuple."""
+    out = ""
+    for part in loc:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _explain(error: dict, loc: Loc) -> str:
+    """Rewrite one pydantic error in words a sales rep understands."""
+    kind = error["type"]
+    where = _where(loc)
+    value = error.get("input")
+    name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+    shown = _show(value)
+    if kind == "extra_forbidden":
+        fields = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else f"allowed here: {', '.join(fields)}"
+        return f"unknown key `{loc[-1]}` in {_where(loc[:-1]) or 'the plan'}; {hint}"
+    if kind == "missing":
+        return f"`{where}` is required but missing"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        options = re.findall(r"'([^']*)'", expected)
+        if name == "status" and set(options) == set(STATUSES):
+            options = list(STATUSES)
+        return f"{where}: {shown} is not allowed; use one of: {', '.join(options)}"
+    if kind == "value_error":
+        reason = str(error.get("ctx", {}).get("error", ""))
+        if reason == "date_format":
+            return f"{where}: {shown} is not a date; write dates as YYYY-MM-DD, e.g. 2027-03-01"
+        if reason == "date_impossible":
+            return f"{where}: {shown} is not a real date (check the month and the day)"
+        return f"{where}: {reason}"
+    if kind == "string_pattern_mismatch":
+        if name == "share_id":
+            return f"share_id: {shown} may use only a-z, 0-9 and - (it becomes part of the deal's address)"
+        if name == "email":
+            return f"{where}: {shown} is not an email address"
+        if name == "url":
+            return f"{where}: {shown} must be a full http:// or https:// address"
+        if name in ("owner", "owners", "id") or loc[-2:-1] == ("owners",):
+            return f"{where}: {shown} is not a valid id; use letters, digits, -, _ or ."
+        return f"{where}: {shown} has characters that are not allowed here"
+    if kind == "too_short":
+        if name in ("stakeholders", "milestones"):
+            return f"`{name}` needs at least one entry"
+        if name == "share_id":
+            return f"share_id: {shown} is too short; use at least 6 random letters and digits"
+        return f"{where} is empty; write something or remove the key"
+    if kind == "too_long":
+        return f"{where} is too long"
+    if kind in ("string_type", "list_type", "model_type", "model_attributes_type", "dict_type", "bool_type", "bool_parsing"):
+        wanted = {
+            "string_type": "text",
+            "list_type": "a list (lines starting with `- `)",
+            "model_type": "a group of `key: value` fields",
+            "model_attributes_type": "a group of `key: value` fields",
+            "dict_type": "a group of `key: value` fields",
+            "bool_type": "true or false",
+            "bool_parsing": "true or false",
+        }[kind]
+        return f"{where}: expected {wanted}, got {shown}"
+    return f"{where}: {error.get('msg', 'invalid value')}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return "a list" if isinstance(value, list) else "a group of fields"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return f"`{text[:60]}{'…' if len(text) > 60 else ''}`"
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """The field names that are valid at a location, for "did you mean" hints."""
+    annotation: object = Plan
+    for part in loc:
+        annotation = _model_in(annotation)
+        if isinstance(part, str) and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(part)
+            annotation = info.annotation if info else None
+        elif isinstance(part, int):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if args else None
+    model = _model_in(annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _model_in(annotation: object) -> object:
+    """Unwrap `X | None` and `Annotated[X, ...]` down to X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return " (a value containing `: ` needs quotes, e.g. title: \"Phase 2: rollout\")"
+    if "found character '\\t'" in problem:
+        return " (use spaces, not tabs, to indent)"
+    return ""

@@ -1,0 +1,167 @@
+"""MkDocs glue: plans in, one small microsite per deal out.
+
+Thin on purpose: loading, pages and protection live in plain modules; this file only tells
+MkDocs which pages exist, which navigation each sees, and keeps deals out of the shared files
+(root nav, sitemap, search index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from mapsite import pages
+from mapsite.gitdates import last_changed
+from mapsite.loader import Deal, load_plans
+
+log = logging.getLogger("mkdocs.plugins.mapsite")
+
+DEAL_TEMPLATE = "mapsite-deal.html"
+LANDING = """\
+# {site_name}
+
+This site holds the shared plans we work on with our customers.
+
+Open the link your contact sent you. Each plan asks for its own password.
+"""
+
+
+class MapsiteConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it."""
+    plans_dir = c.Type(str, default="plans")
+    """Folder of plan files, relative to mkdocs.yml."""
+    today = c.Optional(c.Type(str))
+    """Build as if on this ISO date (for reproducible builds and tests); default: the real date."""
+
+
+class MapsitePlugin(BasePlugin[MapsiteConfig]):
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.plans_dir = (Path(config.config_file_path).parent / self.config.plans_dir).resolve()
+        if not self.plans_dir.is_dir():
+            raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
+        self.today = _parse_today(self.config.today)
+        root = Path(config.config_file_path).parent
+        deals, problems = load_plans(self.plans_dir, root)
+        if problems:
+            raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
+        self.deals = deals
+        self.updated = last_changed([d.path for d in deals], root)
+        self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
+        self.spec_of: dict[str, pages.PageSpec] = {}
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        for file in list(files):
+            if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(self.plans_dir):
+                files.remove(file)  # plans, templates and logos are never copied as they are
+        if not files.get_file_from_path("index.md"):
+            files.append(File.generated(config, "index.md", content=LANDING.format(site_name=config.site_name)))
+        for deal in self.deals:
+            for spec in pages.DEAL_PAGES:
+                uri = f"{deal.folder}/{spec.src_uri}"
+                files.append(File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+                self.deal_of[uri] = deal
+                self.spec_of[uri] = spec
+        return files
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if self.config.enabled and self.deals and DEAL_TEMPLATE not in env.list_templates():
+            raise PluginError(f"mapsite: the theme has no {DEAL_TEMPLATE}; set theme.custom_dir to mapsite's theme_overrides/")
+        return env
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        spec = self.spec_of.get(page.file.src_uri)
+        if not self.config.enabled or spec is None:
+            return None
+        deal = self.deal_of[page.file.src_uri]
+        # Material prints meta titles unescaped into <title> and the nav: escape once here.
+        title = deal.plan.title if spec.key == "summary" else f"{spec.title} · {deal.plan.title}"
+        page.meta.update(template=DEAL_TEMPLATE, title=html.escape(title), hide=["navigation", "toc"],
+                         search={"exclude": True}, mapsite_deal=deal.folder)
+        return ""
+
+    def on_page_content(self, html_: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        spec = self.spec_of.get(page.file.src_uri)
+        if not self.config.enabled or spec is None:
+            return None
+        deal = self.deal_of[page.file.src_uri]
+        return pages.render_page(spec.key, deal, self.today, updated=self.updated.get(deal.path, self.today),
+                                 directory_urls=config.use_directory_urls)
+
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+        deal = self.deal_of.get(page.file.src_uri)
+        if not self.config.enabled or deal is None:
+            return None
+        context["nav"] = self._deal_nav(deal, page.file)
+        return context
+
+    def _deal_nav(self, deal: Deal, current: File) -> Navigation:
+        """A navigation holding only this deal's pages, so no page names another deal."""
+        deal_pages = [self._page(deal, spec) for spec in pages.DEAL_PAGES]
+        for before, page, after in zip([None, *deal_pages], deal_pages, [*deal_pages[1:], None]):
+            page.previous_page, page.next_page = before, after
+        nav = Navigation(list(deal_pages), list(deal_pages))
+        nav.homepage = deal_pages[0]
+        return nav
+
+    def _page(self, deal: Deal, spec: pages.PageSpec) -> Page:
+        page = self._files.get_file_from_path(f"{deal.folder}/{spec.src_uri}").page
+        assert page is not None
+        return page
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        self._files = files
+        return None
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        if self.config.enabled and template_name.startswith("sitemap.xml"):
+            context["pages"] = [f for f in context["pages"] if f.src_uri not in self.deal_of]
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            _scrub_search_index(Path(config.site_dir), {d.folder for d in self.deals})
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        if self.config.enabled and not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
+            server.watch(str(self.plans_dir))
+        return server
+
+
+def _parse_today(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PluginError(f"mapsite: today: `{value}` is not a date; use YYYY-MM-DD") from None
+
+
+def _scrub_search_index(site_dir: Path, folders: set[str]) -> None:
+    """Remove deal pages from a search index another plugin may have written."""
+    index = site_dir / "search" / "search_index.json"
+    if not index.is_file():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["docs"] = [d for d in data.get("docs", []) if d.get("location", "").split("/", 1)[0].split("#")[0] not in folders]
+    index.write_text(json.dumps(data), encoding="utf-8")

@@ -1,0 +1,86 @@
+"""Plan text to safe HTML: Markdown formatting and links, raw HTML shown as text, no scripts.
+
+Reps write Markdown in every text field; buyers open the result. Raw HTML is never passed
+through, links keep only safe schemes, and images (which would load from another host) become
+their alt text.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+SAFE_SCHEMES = {"http", "https", "mailto", "tel", ""}
+
+
+class _Sanitize(Treeprocessor):
+    """Drops unsafe link targets and turns images into text."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "img":
+                    span = etree.Element("span")
+                    span.text = child.get("alt", "")
+                    span.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(index, span)
+                elif child.tag == "a":
+                    href = child.get("href", "")
+                    if not is_safe_url(href):
+                        child.attrib.pop("href", None)
+                        child.tag = "span"
+                    elif urlsplit(href).scheme in ("http", "https"):
+                        child.set("rel", "noopener noreferrer")
+                        child.set("target", "_blank")
+
+
+class _NoRawHtml(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API name)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_Sanitize(md), "mapsite_sanitize", 0)
+
+
+def is_safe_url(url: str) -> bool:
+    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    try:
+        return urlsplit(cleaned).scheme.lower() in SAFE_SCHEMES
+    except ValueError:
+        return False
+
+
+def _converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=[_NoRawHtml(), "sane_lists"], output_format="html")
+
+
+_md = _converter()
+
+
+def block(text: str | None, shift_headings: int = 1) -> Markup:
+    """Multi-paragraph Markdown (the plan's narrative body); headings move down `shift_headings` levels."""
+    if not text or not text.strip():
+        return Markup("")
+    _md.reset()
+    html = _md.convert(text)
+    if shift_headings:
+        for level in range(6, 0, -1):
+            new = min(6, level + shift_headings)
+            html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
+    return Markup(html)
+
+
+def inline(text: str | None) -> Markup:
+    """One line of Markdown (a title, a value, a risk) without the wrapping paragraph."""
+    if text is None:
+        return Markup("")
+    _md.reset()
+    html = _md.convert(str(text))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
