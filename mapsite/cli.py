@@ -1,0 +1,89 @@
+"""The `mapsite` command: check plans, list deals, manage passwords.
+
+Every command works on the plans folder beside `mkdocs.yml` (or `--plans`), exits 0 on
+success and 1 on invalid input, and prints problems as `file:line:col: message`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mapsite import derive
+from mapsite.loader import Problem, load_paths, load_plans
+from mapsite.settings import SiteSettings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Mutual action plans as code: plans/<deal>.md -> one protected microsite per deal."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None,
+              help="Plans folder (default: the one mkdocs.yml names, else ./plans).")
+def check(paths: tuple[Path, ...], plans_dir: Path | None) -> None:
+    """Validate plans (default: every plan in the plans folder). Exit 1 when any is invalid."""
+    settings = SiteSettings.find()
+    files = _plan_files(paths, plans_dir or settings.plans_dir)
+    deals, problems = load_paths(files)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        bad = len({p.path for p in problems if p.level == "error"})
+        click.echo(f"{bad} of {len(files)} plan{'s' if len(files) != 1 else ''} invalid", err=True)
+        sys.exit(1)
+    click.echo(f"{len(deals)} plan{'s' if len(deals) != 1 else ''} OK", err=True)
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
+def list_deals(as_json: bool, plans_dir: Path | None) -> None:
+    """Every deal with its address, go-live, status and progress."""
+    settings = SiteSettings.find()
+    deals, problems = load_plans(plans_dir or settings.plans_dir)
+    _exit_on_problems(problems)
+    today = settings.today
+    rows = []
+    for deal in deals:
+        done, total = derive.progress(deal.plan)
+        rows.append({
+            "slug": deal.slug,
+            "title": deal.plan.title,
+            "buyer": deal.plan.buyer.name,
+            "url": settings.deal_url(deal),
+            "go_live": deal.plan.go_live.isoformat(),
+            "status": derive.health(deal.plan, today).level,
+            "progress": f"{done}/{total}",
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['slug']}\t{row['url']}\t{row['go_live']}\t{row['status']}\t{row['progress']}\t{row['title']}")
+
+
+def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:
+    """Plan files named on the command line (folders expand to their plans)."""
+    if not paths:
+        paths = (plans_dir,)
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "."))))
+        else:
+            files.append(path)
+    return files
+
+
+def _exit_on_problems(problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        for problem in errors:
+            click.echo(str(problem), err=True)
+        sys.exit(1)

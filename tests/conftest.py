@@ -1,0 +1,90 @@
+"""Shared fixtures: a real site in a temp dir, built with the real `mkdocs build`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CANONICAL = Path(__file__).resolve().parent / "northwind-logistics.md"
+TODAY = "2026-11-24"
+
+MKDOCS_YML = """\
+site_name: Acme Analytics · Deal rooms
+docs_dir: plans
+site_dir: site
+theme:
+  name: material
+  custom_dir: {theme}
+  font: false
+plugins:
+  - mapsite:
+      today: "{today}"
+"""
+
+
+@dataclass
+class Site:
+    """A project folder with mkdocs.yml and plans/, and the result of building it."""
+
+    root: Path
+
+    @property
+    def plans(self) -> Path:
+        return self.root / "plans"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "site"
+
+    def add_plan(self, name: str, text: str) -> Path:
+        path = self.plans / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """Run the real `mkdocs build --strict` in this folder."""
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
+            cwd=self.root, capture_output=True, text=True, env=build_env(env), timeout=600,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def mapsite(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        """Run the real `mapsite` command in this folder."""
+        return subprocess.run([sys.executable, "-m", "mapsite", *args], cwd=self.root, capture_output=True,
+                              text=True, env=build_env(env), timeout=600, input=input)
+
+    def html(self, relative: str) -> str:
+        return (self.out / relative).read_text(encoding="utf-8")
+
+
+def build_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The test process's environment without CI or passwords, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAPSITE_") and k != "CI"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty project using the repo's theme_overrides; add plans, then `build()`."""
+    root = tmp_path / "project"
+    (root / "plans").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY), encoding="utf-8")
+    return Site(root)
+
+
+@pytest.fixture
+def canonical_site(site: Site) -> Site:
+    shutil.copy(CANONICAL, site.plans / CANONICAL.name)
+    return site
