@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from mapsite import derive
+from mapsite import derive, passwords
 from mapsite.loader import Problem, load_paths, load_plans
 from mapsite.settings import SiteSettings
 
@@ -87,3 +87,27 @@ def _exit_on_problems(problems: list[Problem]) -> None:
         for problem in errors:
             click.echo(str(problem), err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--rotate", is_flag=True, help="Replace the password with a new strong one.")
+def password(slug: str, rotate: bool) -> None:
+    """Show (or --rotate) the local password of a deal, kept in .mapsite/passwords.
+
+    In CI the password comes from the MAPSITE_PASSWORD_<SLUG> secret instead; after a
+    rotation, update that secret too.
+    """
+    settings = SiteSettings.find()
+    if not (settings.plans_dir / f"{slug}.md").is_file():
+        click.echo(f"mapsite: no plan {settings.plans_dir / slug}.md", err=True)
+        sys.exit(1)
+    store = passwords.LocalStore(settings.root)
+    try:
+        current = store.get_or_create(slug, rotate=rotate)
+    except passwords.PasswordError as error:
+        click.echo(f"mapsite: {error}", err=True)
+        sys.exit(1)
+    if current.generated:
+        click.echo(f"new password for {slug} (kept in {store.path}; CI secret: {passwords.variable_name(slug)})", err=True)
+    click.echo(current.value)

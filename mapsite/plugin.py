@@ -22,13 +22,19 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mapsite import pages
+from mapsite import pages, passwords, protect
 from mapsite.gitdates import last_changed
 from mapsite.loader import Deal, load_plans
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
 DEAL_TEMPLATE = "mapsite-deal.html"
+LOCK_TEMPLATE = "mapsite-lock.html"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PREVIEW_BANNER = (
+    '<div class="ms-preview-banner" role="alert">Local preview — not protected. '
+    "The published site asks for this deal's password.</div>"
+)
 LANDING = """\
 # {site_name}
 
@@ -64,6 +70,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
         self.deals = deals
         self.updated = last_changed([d.path for d in deals], root)
+        self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
+        self.keys = {} if self.preview else _deal_keys(deals, root)
+        _turn_off_instant_loading(config)
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.spec_of: dict[str, pages.PageSpec] = {}
         return config
@@ -85,9 +94,23 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return files
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        if self.config.enabled and self.deals and DEAL_TEMPLATE not in env.list_templates():
-            raise PluginError(f"mapsite: the theme has no {DEAL_TEMPLATE}; set theme.custom_dir to mapsite's theme_overrides/")
+        if not self.config.enabled:
+            return env
+        for name in (DEAL_TEMPLATE, LOCK_TEMPLATE):
+            if self.deals and name not in env.list_templates():
+                raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
+        self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
         return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        deal = self.deal_of.get(page.file.src_uri)
+        if not self.config.enabled or deal is None:
+            return None
+        if self.preview:
+            return _with_banner(output)
+        payload = protect.encrypt_page(output, self.keys[deal.slug], page.url)
+        return self.lock_template.render(config=config, root="../" * page.url.count("/"),
+                                         payload=protect.payload_json(payload))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.spec_of.get(page.file.src_uri)
@@ -146,6 +169,35 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.config.enabled and not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(self.plans_dir))
         return server
+
+
+def _deal_keys(deals: list[Deal], root: Path) -> dict[str, protect.DealKey]:
+    """Every deal's key, derived once per build; fails closed when a password is missing or weak."""
+    try:
+        found = passwords.resolve([d.slug for d in deals], root)
+    except passwords.PasswordError as error:
+        raise PluginError(f"mapsite: {error}") from None
+    for slug, password in found.items():
+        if password.generated:
+            log.info(f"mapsite: new password for {slug}: {password.value}  (kept in {passwords.STORE}; "
+                     f"`mapsite password {slug}` shows it again)")
+    salts = {d.slug: protect.deal_salt(d.folder) for d in deals}
+    return protect.derive_keys({slug: p.value for slug, p in found.items()}, salts)
+
+
+def _turn_off_instant_loading(config: MkDocsConfig) -> None:
+    """Material's instant loading fetches pages behind the password shell's back."""
+    features = config.theme.get("features") or []
+    if "navigation.instant" in features:
+        config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
+        log.info("mapsite: navigation.instant is off: deal pages open through their password shell")
+
+
+def _with_banner(output: str) -> str:
+    """The unprotected local preview says so on every deal page."""
+    head, sep, rest = output.partition("<body")
+    tag_end = rest.find(">") + 1
+    return head + sep + rest[:tag_end] + PREVIEW_BANNER + rest[tag_end:]
 
 
 def _parse_today(value: str | None) -> dt.date:
