@@ -123,29 +123,55 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+def compose(front: str) -> yaml.Node | None:
+    """The front matter as YAML nodes with their marks, dates left as text: for tools that edit a plan's text in place."""
+    loader = _Loader(front)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def load_plan(path: Path, display: str | None = None) -> LoadResult:
     """Read one plan file. Never raises for bad input: every problem comes back as a `Problem`."""
     display = display or str(path)
-    problems: list[Problem] = []
-
-    def problem(line: int, col: int, message: str) -> None:
-        problems.append(Problem(display, line, col, message))
-
-    slug = path.stem
-    if not SLUG.fullmatch(slug):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-deal"
-        problem(1, 1, f"the file name `{path.name}` becomes the deal's address, so it may use only a-z, 0-9 and -; rename it to `{suggestion}.md`")
+    problems = _name_problems(path, display)
     try:
         raw = path.read_bytes()
     except OSError as error:
-        problem(1, 1, f"cannot read the file: {error.strerror or error}")
+        problems.append(Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}"))
         return LoadResult(None, problems)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problem(line, 1, "the file is not UTF-8 text; save it as UTF-8 in your editor")
+        problems.append(Problem(display, line, 1, "the file is not UTF-8 text; save it as UTF-8 in your editor"))
         return LoadResult(None, problems)
+    return _load_text(text, path, display, problems)
+
+
+def load_text(text: str, path: Path, display: str | None = None) -> LoadResult:
+    """Load a plan from text in hand (an old version from `git show`, a plan not yet written).
+
+    `path` is where the plan lives or would live: it gives the slug and names the file in messages.
+    """
+    display = display or str(path)
+    return _load_text(text.removeprefix("\ufeff"), path, display, _name_problems(path, display))
+
+
+def _name_problems(path: Path, display: str) -> list[Problem]:
+    """The file name becomes the deal's address, so it must be a slug."""
+    if SLUG.fullmatch(path.stem):
+        return []
+    suggestion = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "my-deal"
+    return [Problem(display, 1, 1, f"the file name `{path.name}` becomes the deal's address, so it may use only a-z, 0-9 and -; rename it to `{suggestion}.md`")]
+
+
+def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> LoadResult:
+    def problem(line: int, col: int, message: str) -> None:
+        problems.append(Problem(display, line, col, message))
+
+    slug = path.stem
     if not text.strip():
         problem(1, 1, "the file is empty; a plan starts with a `---` line, its fields, and another `---` line")
         return LoadResult(None, problems)
