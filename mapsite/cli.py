@@ -14,6 +14,7 @@ import click
 
 from mapsite import derive, passwords
 from mapsite.loader import Problem, load_paths, load_plans
+from mapsite.schema import schema_text
 from mapsite.settings import SiteSettings
 
 
@@ -66,6 +67,12 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
         return
     for row in rows:
         click.echo(f"{row['slug']}\t{row['url']}\t{row['go_live']}\t{row['status']}\t{row['progress']}\t{row['title']}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a plan, for editor completion and checks (VS Code's YAML extension)."""
+    click.echo(schema_text(), nl=False)
 
 
 def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:

@@ -10,7 +10,9 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "blocked")
@@ -42,8 +44,22 @@ def _text(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+class _NumberIsText:
+    """Schema side of `_text`: editors must not flag `baseline: 112`, which the loader reads as text."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"anyOf": [handler(core_schema), {"type": "number"}]}
+
+
+class _DateText:
+    """Schema side of `_iso_date`: a plan's dates are `YYYY-MM-DD` text, exactly."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(core_schema), "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), _DateText()]
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), _NumberIsText()]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=64)]
 
 
@@ -66,98 +82,123 @@ class Stakeholder(Strict):
     """A person, or a role still waiting for a name."""
 
     id: Id = Field(description="Short id used by `owners` and `owner`.", examples=["dana"])
-    name: Text | None = Field(default=None, description="Full name; leave out while the role is open.")
+    name: Text | None = Field(default=None, description="Full name; leave out while the role is open.",
+                              examples=["Dana Whitfield"])
     side: Side = Field(description="`buyer` or `seller`.")
     role: Text | None = Field(default=None, description="Job title and part in the deal.", examples=["VP Operations, economic buyer"])
-    email: Annotated[str, Field(pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")] | None = None
-    phone: Text | None = None
-    name_by: IsoDate | None = Field(default=None, description="Date by which an open role should have a name.")
+    email: Annotated[str, Field(pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")] | None = Field(
+        default=None, description="Email address, shown to everyone who opens the plan.",
+        examples=["dana.whitfield@northwind.example"])
+    phone: Text | None = Field(default=None, description="Phone number, shown to everyone who opens the plan.",
+                               examples=["+1 312 555 0142"])
+    name_by: IsoDate | None = Field(default=None, description="Date by which an open role should have a name.",
+                                    examples=["2026-11-13"])
 
 
 class Step(Strict):
     """A sub-step of a milestone."""
 
-    task: Text
-    owner: Id | None = None
-    due: IsoDate | None = None
-    status: Status = "not_started"
+    task: Text = Field(description="What needs doing, in a few words.", examples=["Send the SOC 2 report"])
+    owner: Id | None = Field(default=None, description="Stakeholder `id` of the one person who does it.", examples=["lena"])
+    due: IsoDate | None = Field(default=None, description="Due date, YYYY-MM-DD; on or before its milestone's `due`.",
+                                examples=["2026-11-20"])
+    status: Status = Field(default="not_started", description="`not_started`, `in_progress`, `done` or `blocked`.")
     internal: bool = Field(default=False, description="Team-only: never published.")
 
 
 class Milestone(Strict):
-    title: Text
-    value: Text | None = Field(default=None, description="What the buyer gets when this milestone is done.")
-    due: IsoDate
-    baseline: IsoDate | None = Field(default=None, description="The originally agreed date; a later `due` is a slip.")
-    status: Status = "not_started"
-    owners: list[Id] = Field(default_factory=list)
-    steps: list[Step] = Field(default_factory=list)
+    """One agreed step towards go-live and the value after it."""
+
+    title: Text = Field(description="Short name of the milestone.", examples=["Security and compliance review"])
+    value: Text | None = Field(default=None, description="What the buyer gets when this milestone is done.",
+                               examples=["IT signs off once, with every question answered in one place."])
+    due: IsoDate = Field(description="Due date, YYYY-MM-DD.", examples=["2026-12-11"])
+    baseline: IsoDate | None = Field(default=None, description="The originally agreed date; a later `due` is a slip.",
+                                     examples=["2026-11-20"])
+    status: Status = Field(default="not_started", description="`not_started`, `in_progress`, `done` or `blocked`.")
+    owners: list[Id] = Field(default_factory=list, description="Stakeholder ids; name one from each side.",
+                             examples=[["priya", "lena"]])
+    steps: list[Step] = Field(default_factory=list, description="The tasks that get this milestone done.")
     internal: bool = Field(default=False, description="Team-only: never published.")
 
 
 class Event(Strict):
     """A key date on the customer's calendar (freeze, board meeting, peak season)."""
 
-    date: IsoDate
-    title: Text
+    date: IsoDate = Field(description="The day, YYYY-MM-DD.", examples=["2026-12-23"])
+    title: Text = Field(description="What happens that day.", examples=["Holiday change freeze begins"])
 
 
 class Risk(Strict):
-    risk: Text
-    mitigation: Text | None = None
-    owner: Id | None = None
+    """Something that could delay the plan, and what is done about it."""
+
+    risk: Text = Field(description="What could go wrong.", examples=["Security review queue is four weeks long"])
+    mitigation: Text | None = Field(default=None, description="What is being done about it.",
+                                    examples=["Questionnaire sent in week one; review slot booked early"])
+    owner: Id | None = Field(default=None, description="Stakeholder `id` of who handles it.", examples=["lena"])
     internal: bool = Field(default=False, description="Team-only: never published.")
 
 
 class Kpi(Strict):
-    metric: Text
-    baseline: Text | None = None
-    target: Text
-    by: IsoDate | None = None
+    """A number that shows the value was delivered."""
+
+    metric: Text = Field(description="What is measured.", examples=["Daily dispatch planning time"])
+    baseline: Text | None = Field(default=None, description="Where it stands today.", examples=["6 hours"])
+    target: Text = Field(description="Where it should be.", examples=["45 minutes"])
+    by: IsoDate | None = Field(default=None, description="When the target should be reached, YYYY-MM-DD.",
+                               examples=["2027-04-30"])
 
 
 class Commercial(Strict):
-    item: Text
-    amount: Text
+    """One line of the commercial terms."""
+
+    item: Text = Field(description="What is bought.", examples=["Annual subscription, 60 planner seats"])
+    amount: Text = Field(description="Its price, as text.", examples=["$186,000 per year"])
     internal: bool = Field(default=False, description="Team-only: never published.")
 
 
 class Resource(Strict):
-    title: Text
-    url: Annotated[str, Field(pattern=r"^(https?://|mailto:)\S+$")]
+    """A link the buyer will need."""
+
+    title: Text = Field(description="Link text.", examples=["SOC 2 Type II report"])
+    url: Annotated[str, Field(pattern=r"^(https?://|mailto:)\S+$")] = Field(
+        description="Full http(s):// or mailto: address.", examples=["https://trust.acme.example/soc2"])
 
 
 class Note(Strict):
     """Free text for the team; published only when not `internal`."""
 
-    text: Text
-    internal: bool = True
+    text: Text = Field(description="The note, in Markdown.")
+    internal: bool = Field(default=True, description="Team-only unless set to false.")
 
 
 class Plan(Strict):
     """A mutual action plan: the front matter of one `plans/<slug>.md`."""
 
-    title: Text = Field(examples=["Northwind Logistics × Acme Analytics"])
-    buyer: Party
-    seller: Party
+    title: Text = Field(description="The plan's title, usually buyer × seller.", examples=["Northwind Logistics × Acme Analytics"])
+    buyer: Party = Field(description="The customer.")
+    seller: Party = Field(description="Your company.")
     share_id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$", min_length=6, max_length=64)] = Field(
         description="Random token that becomes part of the deal's address; only a-z, 0-9 and -.",
         examples=["k7qm2xtz9p"],
     )
-    go_live: IsoDate
-    value_summary: Text = Field(description="What the buyer gets, in the buyer's words (20-30 words).")
-    objectives: list[Text] = Field(default_factory=list)
-    stakeholders: list[Stakeholder] = Field(min_length=1)
-    milestones: list[Milestone] = Field(min_length=1)
-    events: list[Event] = Field(default_factory=list)
-    risks: list[Risk] = Field(default_factory=list)
-    kpis: list[Kpi] = Field(default_factory=list)
-    commercials: list[Commercial] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    cadence: Text | None = None
+    go_live: IsoDate = Field(description="The day the buyer starts using what they bought, YYYY-MM-DD.", examples=["2027-03-01"])
+    value_summary: Text = Field(description="What the buyer gets, in the buyer's words (20-30 words).",
+                                examples=["Cut dispatch planning from six hours to forty-five minutes a day, so managers "
+                                          "reroute trucks before 8 a.m. and save about $1.2M a year."])
+    objectives: list[Text] = Field(default_factory=list, description="The buyer's goals, one line each.",
+                                   examples=[["Replace the spreadsheet dispatch plan used by 14 depots"]])
+    stakeholders: list[Stakeholder] = Field(min_length=1, description="People on both sides; roles first, names as you learn them.")
+    milestones: list[Milestone] = Field(min_length=1, description="7-9 milestones from first meeting to the value review after go-live.")
+    events: list[Event] = Field(default_factory=list, description="Dates on the buyer's calendar the plan must respect.")
+    risks: list[Risk] = Field(default_factory=list, description="What could delay the plan.")
+    kpis: list[Kpi] = Field(default_factory=list, description="How both sides will know the value was delivered.")
+    commercials: list[Commercial] = Field(default_factory=list, description="Prices and terms.")
+    resources: list[Resource] = Field(default_factory=list, description="Links the buyer will need.")
+    cadence: Text | None = Field(default=None, description="When both teams meet.", examples=["Weekly check-in, Tuesdays 10:00 Central"])
     status: Health | None = Field(default=None, description="Set by hand to override the derived deal status.")
     status_note: Text | None = Field(default=None, description="Why, in a few words, when `status` is set by hand.")
-    notes: list[Note] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, description="Free text; team-only unless `internal: false`.")
 
     def stakeholder(self, stakeholder_id: str | None) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.id == stakeholder_id), None)
