@@ -369,6 +369,12 @@ def _explain(error: dict, loc: Loc) -> str:
         if name in ("owner", "owners", "id") or loc[-2:-1] == ("owners",):
             return f"{where}: {shown} is not a valid id; use letters, digits, -, _ or ."
         return f"{where}: {shown} has characters that are not allowed here"
+    if kind == "string_too_short" and name == "share_id":
+        return f"share_id: {shown} is too short; use at least 6 random letters and digits (a-z, 0-9)"
+    if kind == "string_too_short":
+        return f"{where} is empty; write something or remove the key"
+    if kind == "string_too_long":
+        return f"{where} is too long ({error.get('ctx', {}).get('max_length')} characters at most)"
     if kind == "too_short":
         if name in ("stakeholders", "milestones"):
             return f"`{name}` needs at least one entry"

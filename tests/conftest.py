@@ -88,3 +88,43 @@ def site(tmp_path: Path) -> Site:
 def canonical_site(site: Site) -> Site:
     shutil.copy(CANONICAL, site.plans / CANONICAL.name)
     return site
+
+
+def payload_of(html: str) -> dict:
+    """The encrypted payload a deal page's shell carries."""
+    import json
+    import re
+
+    match = re.search(r'<script type="application/json" id="mapsite-payload">(.*?)</script>', html, re.S)
+    assert match, "no encrypted payload in this page"
+    return json.loads(match.group(1))
+
+
+def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
+    """Decrypt independently of mapsite's code, straight from the published parameters."""
+    from base64 import b64decode
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    assert payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
+    kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(payload["salt"]), payload["iterations"])
+    key = kdf.derive(password.encode())
+    aad = ("mapsite/v1|" + page_path).encode()
+    return AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]), aad).decode()
+
+
+def page_file(site: Site, page_path: str) -> Path:
+    return site.out / page_path / "index.html" if page_path.endswith("/") else site.out / page_path
+
+
+def decrypt(site: Site, page_path: str, password: str) -> str:
+    """Independent decryption of a built page, the way a browser does it."""
+    return decrypt_payload(payload_of(page_file(site, page_path).read_text(encoding="utf-8")), password, page_path)
+
+
+def passwords_env(**by_slug: str) -> dict[str, str]:
+    import json
+
+    return {"MAPSITE_PASSWORDS": json.dumps({slug.replace("_", "-"): pw for slug, pw in by_slug.items()})}

@@ -1,0 +1,155 @@
+"""Real `mkdocs build --strict` runs: every deal becomes its own microsite, and nothing else names it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import CANONICAL, decrypt, passwords_env
+
+PASSWORD = "correct-horse-battery-staple-42"
+DEAL = "northwind-logistics-k7qm2xtz9p/"
+PAGES = (DEAL, DEAL + "milestones/", DEAL + "people/")
+
+
+def build_canonical(site):
+    site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    return {path: decrypt(site, path, PASSWORD) for path in PAGES}
+
+
+def test_canonical_plan_builds_into_three_pages(canonical_site):
+    pages = build_canonical(canonical_site)
+    for html in pages.values():
+        assert "<html" in html and 'class="ms-deal"' in html
+    assert 'aria-current="page">Summary' in pages[DEAL]
+    assert 'aria-current="page">Milestones' in pages[DEAL + "milestones/"]
+    assert 'aria-current="page">People' in pages[DEAL + "people/"]
+
+
+def test_every_field_of_the_canonical_plan_shows_on_the_site(canonical_site):
+    import yaml
+
+    text = CANONICAL.read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    pages = build_canonical(canonical_site)
+    site_text = _visible_text("\n".join(pages.values()))
+
+    expected = [front["title"], front["buyer"]["name"], front["seller"]["name"], "1 Mar 2027",
+                front["value_summary"], front["cadence"], "Why now", "Peak season starts on February 15"]
+    expected += front["objectives"]
+    for person in front["stakeholders"]:
+        expected += [person.get("name", "To be named"), person["role"]] + ([person["email"]] if "email" in person else [])
+    for milestone in front["milestones"]:
+        expected += [milestone["title"], milestone["value"]]
+        expected += [step["task"] for step in milestone.get("steps", [])]
+    expected += [e["title"] for e in front["events"]]
+    expected += [r["risk"] for r in front["risks"]] + [r["mitigation"] for r in front["risks"]]
+    expected += [k["metric"] for k in front["kpis"]] + [k["target"] for k in front["kpis"]] + [k["baseline"] for k in front["kpis"]]
+    expected += [c["item"] for c in front["commercials"]] + [c["amount"] for c in front["commercials"]]
+    expected += [r["title"] for r in front["resources"]]
+    missing = [value for value in expected if value not in site_text]
+    assert not missing
+    for resource in front["resources"]:
+        assert f'href="{resource["url"]}"' in pages[DEAL]
+    assert "slipped 7 days" in site_text  # Pilot: due 27 Nov, baseline 20 Nov
+    assert "to be named" in site_text.lower()  # the legal counsel has a role and no name
+
+
+def test_summary_leads_with_value_and_the_30_second_facts(canonical_site):
+    summary = build_canonical(canonical_site)[DEAL]
+    order = [summary.index(marker) for marker in
+             ('class="ms-value"', "Go-live", "milestones done", "Status", "Next up", "Overdue", "Objectives")]
+    assert order == sorted(order)
+    assert "97 days left" in summary  # built as of 2026-11-24
+    assert "1 of 8 milestones done" in summary
+    assert "At risk" in summary and "slipped 7 days" in summary
+    assert 'data-ms-days-left="2027-03-01"' in summary  # the browser recomputes on the viewing day
+
+
+def test_milestones_are_collapsible_and_closed_by_default(canonical_site):
+    milestones = build_canonical(canonical_site)[DEAL + "milestones/"]
+    assert milestones.count("<details data-ms-milestone=") == 8
+    assert "<details open" not in milestones
+    assert 'id="milestone-3"' in milestones
+    assert 'class="ms-timeline"' in milestones
+
+
+def test_people_page_groups_both_teams_with_what_each_owns(canonical_site):
+    people = build_canonical(canonical_site)[DEAL + "people/"]
+    buyer, seller = people.index('id="team-buyer"'), people.index('id="team-seller"')
+    assert buyer < people.index("Dana Whitfield") < seller < people.index("Raj Patel")
+    assert 'href="mailto:dana.whitfield@northwind.example"' in people
+    lena = people[people.index('id="person-lena"'):people.index('id="person-tom"')]
+    assert "Configure the pilot workspace" in lena and "Security and compliance review" in lena
+
+
+def test_a_deal_sees_only_its_own_pages(site):
+    site.add_plan("northwind-logistics.md", CANONICAL.read_text(encoding="utf-8"))
+    other = CANONICAL.read_text(encoding="utf-8").replace("k7qm2xtz9p", "zz11yy22xx").replace(
+        "Northwind Logistics × Acme Analytics", "Contoso Freight × Acme Analytics")
+    site.add_plan("contoso-freight.md", other)
+    site.build(env=passwords_env(northwind_logistics=PASSWORD, contoso_freight=PASSWORD + "-b"))
+    for path in PAGES:
+        html = decrypt(site, path, PASSWORD)
+        assert "contoso" not in html.lower()
+        links = set(re.findall(r'href="([^"]+)"', html))
+        assert not any("zz11yy22xx" in link for link in links)
+    for shared in ("index.html", "404.html", "sitemap.xml"):
+        text = (site.out / shared).read_text(encoding="utf-8")
+        assert "k7qm2xtz9p" not in text and "zz11yy22xx" not in text and "Northwind" not in text
+
+
+def test_invalid_plan_fails_the_build_with_file_and_line_no_traceback(site):
+    site.add_plan("broken.md", CANONICAL.read_text(encoding="utf-8").replace("    status: in_progress\n    owners: [marco, lena]",
+                                                                          "    status: finished\n    owners: [marco, lena]", 1))
+    result = site.build(check=False)
+    assert result.returncode != 0
+    assert "plans/broken.md:69:13: milestones[2].status: `finished` is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (site.out / "index.html").exists()
+
+
+def test_plan_text_is_escaped_and_javascript_links_dropped(site):
+    hostile = CANONICAL.read_text(encoding="utf-8").replace(
+        "title: Northwind Logistics × Acme Analytics",
+        'title: "<script>alert(1)</script> & [click](javascript:alert(2)) <img src=x onerror=alert(3)>"').replace(
+        "cadence: Weekly check-in, Tuesdays 10:00 Central",
+        'cadence: "[ok](https://example.com) ![logo](https://tracker.example/p.gif) </p><b>x</b>"')
+    site.add_plan("northwind-logistics.md", hostile)
+    site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    for path in PAGES:
+        html = decrypt(site, path, PASSWORD)
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert not re.search(r'href="\s*javascript:', html, re.I)
+        assert "<img src=x" not in html and "tracker.example" not in html
+    summary = decrypt(site, DEAL, PASSWORD)
+    assert '<a href="https://example.com" rel="noopener noreferrer" target="_blank">ok</a>' in summary
+    assert "&lt;b&gt;x&lt;/b&gt;" in summary
+
+
+def test_mapsite_list_prints_every_deal_with_its_address(canonical_site):
+    result = canonical_site.mapsite("list", "--json")
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["slug"] == "northwind-logistics"
+    assert row["url"] == DEAL
+    assert row["go_live"] == "2027-03-01" and row["progress"] == "1/8" and row["status"] == "at_risk"
+    assert row["buyer"] == "Northwind Logistics" and row["title"].startswith("Northwind")
+
+
+def test_mapsite_check_reports_every_problem_and_exits_1(site):
+    site.add_plan("good.md", CANONICAL.read_text(encoding="utf-8"))
+    site.add_plan("bad.md", CANONICAL.read_text(encoding="utf-8").replace("k7qm2xtz9p", "AB CD").replace(
+        "stakeholders:", "stakholders:"))
+    result = site.mapsite("check")
+    assert result.returncode == 1
+    assert "plans/bad.md:7:11: share_id: `AB CD` is too short" in result.stdout
+    assert "did you mean `stakeholders`?" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def _visible_text(html: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))

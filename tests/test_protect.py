@@ -1,0 +1,201 @@
+"""Every deal behind its own password: real builds, independent decryption, a leak hunt."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import stat
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from conftest import CANONICAL, decrypt, decrypt_payload, page_file, passwords_env, payload_of
+
+PASSWORD = "correct-horse-battery-staple-42"
+DEAL = "northwind-logistics-k7qm2xtz9p/"
+PAGES = (DEAL, DEAL + "milestones/", DEAL + "people/")
+
+
+@pytest.fixture
+def built(canonical_site):
+    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    return canonical_site
+
+
+def test_pages_decrypt_with_the_right_password_only(built):
+    assert "Northwind" in decrypt(built, DEAL, PASSWORD)
+    with pytest.raises(InvalidTag):
+        decrypt(built, DEAL, PASSWORD + "x")
+
+
+def test_a_flipped_ciphertext_byte_fails_authentication(built):
+    payload = payload_of(page_file(built, DEAL).read_text())
+    raw = bytearray(base64.b64decode(payload["ciphertext"]))
+    raw[len(raw) // 2] ^= 0x01
+    payload["ciphertext"] = base64.b64encode(bytes(raw)).decode()
+    with pytest.raises(InvalidTag):
+        decrypt_payload(payload, PASSWORD, DEAL)
+
+
+def test_a_page_moved_to_another_path_does_not_open(built):
+    payload = payload_of(page_file(built, DEAL + "people/").read_text())
+    with pytest.raises(InvalidTag):
+        decrypt_payload(payload, PASSWORD, DEAL + "milestones/")
+
+
+def test_parameters_travel_in_the_payload(built):
+    payloads = [payload_of(page_file(built, p).read_text()) for p in PAGES]
+    for payload in payloads:
+        assert payload["iterations"] >= 600_000
+        assert len(base64.b64decode(payload["nonce"])) == 12
+        assert len(base64.b64decode(payload["salt"])) >= 16
+    assert len({p["salt"] for p in payloads}) == 1  # one salt per deal
+    assert len({p["nonce"] for p in payloads}) == 3  # a fresh nonce per page
+
+
+def test_salt_is_stable_across_builds_and_unique_per_deal(site):
+    site.add_plan("northwind-logistics.md", CANONICAL.read_text())
+    site.add_plan("other-deal.md", CANONICAL.read_text().replace("k7qm2xtz9p", "q8w7e6r5t4"))
+    env = passwords_env(northwind_logistics=PASSWORD, other_deal=PASSWORD)
+    site.build(env=env)
+    first = payload_of(page_file(site, DEAL).read_text())
+    other = payload_of(page_file(site, "other-deal-q8w7e6r5t4/").read_text())
+    site.build(env=env)
+    second = payload_of(page_file(site, DEAL).read_text())
+    assert first["salt"] == second["salt"]
+    assert first["nonce"] != second["nonce"]
+    assert first["salt"] != other["salt"]
+
+
+def test_the_locked_shell_carries_no_plan_data(built):
+    for path in PAGES:
+        html = page_file(built, path).read_text()
+        outside_payload = re.sub(r'<script type="application/json" id="mapsite-payload">.*?</script>', "", html, flags=re.S)
+        for secret in ("Northwind", "Acme Analytics ×", "Dana", "dispatch", "Milestones", "People", "2027"):
+            assert secret not in outside_payload
+        assert "<title>Acme Analytics · Deal rooms</title>" in html
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+        assert '<meta name="referrer" content="no-referrer">' in html
+        assert 'type="password"' in html
+
+
+MARK = "QZXMARK"
+
+
+def _marked_plan() -> str:
+    """The canonical plan with a unique marker in every text field, plus internal-only items."""
+    counter = iter(range(10_000))
+    lines = []
+    source = re.sub(r"value_summary: >-\n(  .+\n)+", f"value_summary: {MARK}VS Cut planning time\n", CANONICAL.read_text())
+    for line in source.splitlines():
+        match = re.match(r"^(\s*(?:- )?)(title|name|role|value|task|risk|mitigation|metric|item|amount|cadence): (.+)$", line)
+        if match and "share_id" not in line:
+            lines.append(f"{match.group(1)}{match.group(2)}: {json.dumps(f'{MARK}{next(counter):03d} {match.group(3)}')}")
+        elif re.match(r"^  - (Replace|Give|Prove) ", line):
+            lines.append(f"  - {json.dumps(f'{MARK}{next(counter):03d} {line[4:]}')}")
+        else:
+            lines.append(line)
+    text = "\n".join(lines) + f"\n\n## {MARK}{next(counter):03d} narrative\n"
+    text = text.replace("kpis:", f"""  - risk: {MARK}INT1 team-only risk
+    internal: true
+kpis:""", 1).replace("resources:", f"""  - item: {MARK}INT2 internal discount
+    amount: {MARK}INT3 12%
+    internal: true
+resources:""", 1)
+    text = text.replace("      - task: Security review meeting", f"""      - task: {MARK}INT4 internal prep call
+        internal: true
+      - task: Security review meeting""", 1)
+    return text
+
+
+def _encodings(marker: str) -> list[str]:
+    raw = marker.encode()
+    forms = {marker, marker.lower(), urllib.parse.quote(marker), json.dumps(marker)[1:-1], raw.hex(), raw.hex().upper()}
+    for shift in range(3):  # base64 of the marker at every alignment
+        encoded = base64.b64encode(b"\0" * shift + raw).decode()
+        forms.add(encoded[(shift * 4 + 2) // 3 + 1: -2])
+    return [f for f in forms if len(f) >= 6]
+
+
+def test_no_plan_text_or_password_lands_in_site_in_any_encoding(site):
+    plan = _marked_plan()
+    assert plan.count(MARK) > 40
+    site.add_plan("northwind-logistics.md", plan)
+    site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    needles = _encodings(MARK) + _encodings(PASSWORD) + _encodings("Northwind") + _encodings("dana.whitfield")
+    files = [p for p in site.out.rglob("*") if p.is_file()]
+    assert len(files) > 10
+    for path in files:
+        data = path.read_bytes().decode("utf-8", "replace")
+        for needle in needles:
+            assert needle not in data, f"{needle!r} found in {path}"
+        assert "northwind.svg" not in str(path)
+    decrypted = "".join(decrypt(site, p, PASSWORD) for p in PAGES)
+    assert f"{MARK}000" in decrypted  # the markers are in the plan, so their absence above means something
+    for internal in ("INT1", "INT2", "INT3", "INT4"):
+        assert MARK + internal not in decrypted  # internal items are not even inside the ciphertext
+
+
+def test_ci_without_a_password_fails_and_writes_nothing(canonical_site):
+    result = canonical_site.build(env={"CI": "true"}, check=False)
+    assert result.returncode != 0
+    assert "northwind-logistics" in result.stderr and "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not canonical_site.out.exists() or not any(canonical_site.out.iterdir())
+    assert not (canonical_site.root / ".mapsite").exists()
+
+
+@pytest.mark.parametrize("weak", ["short-pw", "password1234", "Northwind2026!"])
+def test_ci_refuses_a_weak_password(canonical_site, weak):
+    result = canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": weak}, check=False)
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+    assert weak not in result.stderr  # the reason, never the password itself
+    assert not canonical_site.out.exists()
+
+
+def test_ci_accepts_a_per_deal_secret_or_the_whole_secrets_object(canonical_site):
+    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
+    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD)
+    secrets = json.dumps({"GITHUB_TOKEN": "x", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD + "!"})
+    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORDS": secrets})
+    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD + "!")
+
+
+def test_locally_a_strong_password_is_generated_kept_and_shown_again(canonical_site):
+    result = canonical_site.build()
+    store = canonical_site.root / ".mapsite" / "passwords"
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    generated = json.loads(store.read_text())["northwind-logistics"]
+    assert len(generated.split("-")) >= 6 and len(generated) >= 30
+    assert generated in result.stderr and ".mapsite/passwords" in result.stderr
+    assert "Northwind" in decrypt(canonical_site, DEAL, generated)
+    shown = canonical_site.mapsite("password", "northwind-logistics")
+    assert shown.stdout.strip() == generated
+    canonical_site.build()  # a rebuild keeps the same password
+    assert json.loads(store.read_text())["northwind-logistics"] == generated
+    rotated = canonical_site.mapsite("password", "northwind-logistics", "--rotate").stdout.strip()
+    assert rotated != generated and json.loads(store.read_text())["northwind-logistics"] == rotated
+    assert not any(generated in p.read_text("utf-8", "replace") for p in canonical_site.out.rglob("*.html"))
+
+
+def test_the_passwords_file_is_ignored_by_git():
+    ignored = Path(__file__).resolve().parent.parent / ".gitignore"
+    assert "/.mapsite/" in ignored.read_text().splitlines()
+
+
+def test_no_sitemap_or_search_entry_for_any_deal(site):
+    site.add_plan("northwind-logistics.md", CANONICAL.read_text())
+    yml = site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("plugins:\n", "plugins:\n  - search\n"))
+    site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    index = json.loads((site.out / "search" / "search_index.json").read_text())
+    assert not [d for d in index["docs"] if "k7qm2xtz9p" in d["location"]]
+    assert "k7qm2xtz9p" not in (site.out / "sitemap.xml").read_text()
+    import gzip
+
+    assert b"k7qm2xtz9p" not in gzip.decompress((site.out / "sitemap.xml.gz").read_bytes())
