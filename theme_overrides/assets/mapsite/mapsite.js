@@ -133,9 +133,24 @@
     });
   }
 
+  /* Lock: forget this deal's key in this tab and on this device (see unlock.js for how it is kept). */
+  function setupLock(deal) {
+    var storageKey = "mapsite:key:" + deal.getAttribute("data-ms-deal");
+    var remembered = false;
+    try { remembered = !!localStorage.getItem(storageKey); } catch (e) { remembered = false; }
+    all("[data-ms-remembered]", deal).forEach(function (el) { el.hidden = !remembered; });
+    all("[data-ms-lock]", deal).forEach(function (button) {
+      button.addEventListener("click", function () {
+        try { sessionStorage.removeItem(storageKey); localStorage.removeItem(storageKey); } catch (e) { /* nothing kept */ }
+        location.reload();
+      });
+    });
+  }
+
   function init() {
     var deal = document.querySelector("[data-ms-deal]");
     if (!deal) return;
+    setupLock(deal);
     refreshDates(deal);
     setupMilestones(deal);
     setupCalendar(deal);
