@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from mapsite import derive, passwords
+from mapsite.advice import advise_all
 from mapsite.loader import Problem, load_paths, load_plans
+from mapsite.report import FORMATS, render
 from mapsite.schema import schema_text
 from mapsite.settings import SiteSettings
 
@@ -27,18 +30,29 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None,
               help="Plans folder (default: the one mkdocs.yml names, else ./plans).")
-def check(paths: tuple[Path, ...], plans_dir: Path | None) -> None:
-    """Validate plans (default: every plan in the plans folder). Exit 1 when any is invalid."""
+@click.option("--strict", is_flag=True, help="Treat best-practice advice (warnings) as errors.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, github for GitHub Actions annotations, json for tools.")
+def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: str) -> None:
+    """Validate plans (default: every plan in the plans folder) and advise on best practice.
+
+    Exit 1 when any plan is invalid, or with --strict when there is any advice.
+    """
     settings = SiteSettings.find()
     files = _plan_files(paths, plans_dir or settings.plans_dir)
     deals, problems = load_paths(files)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
+    problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
+    if strict:
+        problems = [replace(p, level="error") for p in problems]
+    if problems or fmt == "json":
+        click.echo(render(problems, fmt))
+    warnings = sum(p.level == "warning" for p in problems)
+    if any(p.level == "error" for p in problems):
         bad = len({p.path for p in problems if p.level == "error"})
         click.echo(f"{bad} of {len(files)} plan{'s' if len(files) != 1 else ''} invalid", err=True)
         sys.exit(1)
-    click.echo(f"{len(deals)} plan{'s' if len(deals) != 1 else ''} OK", err=True)
+    advice = f", {warnings} warning{'s' if warnings != 1 else ''} (--strict makes them errors)" if warnings else ""
+    click.echo(f"{len(deals)} plan{'s' if len(deals) != 1 else ''} OK{advice}", err=True)
 
 
 @main.command("list")

@@ -30,3 +30,20 @@ def last_changed(paths: list[Path], repo: Path) -> dict[Path, dt.date]:
             if original is not None and original not in found:
                 found[original] = day
     return found
+
+
+def edited_now(paths: list[Path], repo: Path) -> set[Path]:
+    """Paths with changes not yet committed (staged or not): being edited today, whatever git log says."""
+    if not paths:
+        return set()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=repo, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=no", "--",
+                                 *[str(p.resolve()) for p in paths]],
+                                cwd=top, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    wanted = {p.resolve(): p for p in paths}
+    changed = {(Path(top) / entry[3:]).resolve() for entry in status.split("\0") if len(entry) > 3}
+    return {original for resolved, original in wanted.items() if resolved in changed}

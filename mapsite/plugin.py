@@ -23,6 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from mapsite import pages, passwords, protect
+from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.loader import Deal, load_plans
 
@@ -70,6 +71,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
         self.deals = deals
         self.updated = last_changed([d.path for d in deals], root)
+        for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
+            log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys = {} if self.preview else _deal_keys(deals, root)
         _turn_off_instant_loading(config)
