@@ -197,6 +197,9 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
     except _TooBig as error:
         problem(*error.args[0], "the front matter is too large (aliases expanding without end?)")
         return LoadResult(None, problems)
+    except RecursionError:
+        problem(2, 1, "the front matter nests too deeply (or an alias refers to itself); flatten it")
+        return LoadResult(None, problems)
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -276,7 +279,9 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
             if person["id"] in ids:
                 found.append(((("stakeholders", index, "id")), f"stakeholder id `{person['id']}` is used twice; each stakeholder needs its own id"))
             ids.append(person["id"])
-    known = ", ".join(f"`{i}`" for i in ids) or "none yet"
+    if not ids:
+        return found  # no usable stakeholder list: that error is reported already, owners would be noise
+    known = ", ".join(f"`{i}`" for i in dict.fromkeys(ids))
 
     def check_owner(loc: Loc, owner: object) -> None:
         if isinstance(owner, str) and owner not in ids:

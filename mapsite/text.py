@@ -7,6 +7,7 @@ their alt text.
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
@@ -48,7 +49,8 @@ class _NoRawHtml(Extension):
 
 
 def is_safe_url(url: str) -> bool:
-    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    """True for http(s), mailto, tel and relative links, judged as the browser will decode them."""
+    cleaned = "".join(ch for ch in html.unescape(url) if ch.isprintable() and not ch.isspace())
     try:
         return urlsplit(cleaned).scheme.lower() in SAFE_SCHEMES
     except ValueError:

@@ -128,3 +128,77 @@ def passwords_env(**by_slug: str) -> dict[str, str]:
     import json
 
     return {"MAPSITE_PASSWORDS": json.dumps({slug.replace("_", "-"): pw for slug, pw in by_slug.items()})}
+
+
+# --- Real Chromium -------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright. Skips on a laptop without it; fails in CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs /usr/bin/chromium for the browser tests (apt-get install chromium)")
+        pytest.skip("no /usr/bin/chromium on this machine")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield launched
+        launched.close()
+
+
+class Served:
+    """A built site on 127.0.0.1, with every request and console error recorded."""
+
+    def __init__(self, directory: Path):
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Quiet, directory=str(directory))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith((self.base, "data:", "blob:", "about:"))]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def unlock(page, password: str, remember: bool = False) -> None:
+    page.fill("#mapsite-password", password)
+    if remember:
+        page.check("#mapsite-remember")
+    page.click("#mapsite-submit")
+    page.wait_for_selector(".ms-deal", timeout=20_000)
+
+
+def screenshot(page, name: str, full_page: bool = False) -> Path:
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

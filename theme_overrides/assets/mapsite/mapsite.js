@@ -147,14 +147,22 @@
     });
   }
 
+  var started = false;
   function init() {
     var deal = document.querySelector("[data-ms-deal]");
-    if (!deal) return;
+    if (!deal || started) return;
+    started = true;
     setupLock(deal);
     refreshDates(deal);
     setupMilestones(deal);
     setupCalendar(deal);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  /* A page written by unlock.js may not fire DOMContentLoaded again: whichever comes first starts us. */
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("readystatechange", init);
+    window.addEventListener("load", init);
+  } else {
+    init();
+  }
 })();

@@ -49,9 +49,17 @@
       key, bytes(payload.ciphertext)).then(function (plain) { return new TextDecoder().decode(plain); });
   }
   function show(html) {
-    document.open();
-    document.write(html);
-    document.close();
+    function replace() {  /* the plan replaces the whole shell document, head included */
+      document.open();
+      document.write(html);
+      document.close();
+    }
+    /* While the shell is still being parsed, document.open() would not replace it: wait for the parser. */
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { setTimeout(replace, 0); });
+    } else {
+      replace();
+    }
   }
   function keep(key, persist) {
     return crypto.subtle.exportKey("raw", key).then(function (raw) {
