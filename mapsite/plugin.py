@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 from mapsite import pages, passwords, protect
 from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
+from mapsite.keycache import KeyCache
 from mapsite.loader import Deal, load_plans
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
@@ -175,7 +176,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
 
 
 def _deal_keys(deals: list[Deal], root: Path) -> dict[str, protect.DealKey]:
-    """Every deal's key, derived once per build; fails closed when a password is missing or weak."""
+    """Every deal's key, derived once per build; fails closed when a password is missing or weak.
+
+    Locally, keys whose password, salt and cost are unchanged come from `.mapsite/keys`.
+    """
     try:
         found = passwords.resolve([d.slug for d in deals], root)
     except passwords.PasswordError as error:
@@ -184,8 +188,18 @@ def _deal_keys(deals: list[Deal], root: Path) -> dict[str, protect.DealKey]:
         if password.generated:
             log.info(f"mapsite: new password for {slug}: {password.value}  (kept in {passwords.STORE}; "
                      f"`mapsite password {slug}` shows it again)")
-    salts = {d.slug: protect.deal_salt(d.folder) for d in deals}
-    return protect.derive_keys({slug: p.value for slug, p in found.items()}, salts)
+    cache = None if passwords.in_ci() else KeyCache(root)
+    keys: dict[str, protect.DealKey] = {}
+    for deal in deals:
+        cached = cache and cache.get(deal.folder, found[deal.slug].value, protect.deal_salt(deal.folder), protect.ITERATIONS)
+        if cached:
+            keys[deal.slug] = cached
+    todo = [d for d in deals if d.slug not in keys]
+    keys.update(protect.derive_keys({d.slug: found[d.slug].value for d in todo},
+                                    {d.slug: protect.deal_salt(d.folder) for d in todo}))
+    if cache and todo:
+        cache.save({d.slug: (d.folder, found[d.slug].value, keys[d.slug]) for d in deals})
+    return keys
 
 
 def _turn_off_instant_loading(config: MkDocsConfig) -> None:

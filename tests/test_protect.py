@@ -199,3 +199,25 @@ def test_no_sitemap_or_search_entry_for_any_deal(site):
     import gzip
 
     assert b"k7qm2xtz9p" not in gzip.decompress((site.out / "sitemap.xml.gz").read_bytes())
+
+
+def test_local_key_cache_is_private_and_follows_password_changes(canonical_site):
+    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    cache = canonical_site.root / ".mapsite" / "keys"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    cached = cache.read_text()
+    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))  # warm: same password, same key
+    assert cache.read_text() == cached
+    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD)
+    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD + "-rotated"))
+    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD + "-rotated")  # never a stale key
+    with pytest.raises(InvalidTag):
+        decrypt(canonical_site, DEAL, PASSWORD)
+    assert cache.read_text() != cached
+    key_b64 = next(iter(json.loads(cache.read_text()).values()))
+    assert not any(key_b64 in p.read_text("utf-8", "replace") for p in canonical_site.out.rglob("*") if p.is_file())
+
+
+def test_ci_never_writes_a_key_cache(canonical_site):
+    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
+    assert not (canonical_site.root / ".mapsite").exists()
