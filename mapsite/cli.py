@@ -6,6 +6,7 @@ success and 1 on invalid input, and prints problems as `file:line:col: message`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from dataclasses import replace
@@ -14,9 +15,11 @@ from pathlib import Path
 import click
 
 from mapsite import derive, passwords
-from mapsite.advice import advise_all
-from mapsite.loader import Problem, load_paths, load_plans
+from mapsite.advice import advise, advise_all
+from mapsite.loader import Problem, display_path, load_paths, load_plan, load_plans
 from mapsite.report import FORMATS, render
+from mapsite.scaffold import NewPlanError, TemplateError, create
+from mapsite.model import ISO_DATE
 from mapsite.schema import schema_text
 from mapsite.settings import SiteSettings
 
@@ -87,6 +90,58 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
 def schema() -> None:
     """Print the JSON Schema of a plan, for editor completion and checks (VS Code's YAML extension)."""
     click.echo(schema_text(), nl=False)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--go-live", "go_live", required=True, metavar="YYYY-MM-DD",
+              help="The day the buyer starts using what they bought; every date works back from it.")
+@click.option("--template", "template", default="enterprise", show_default=True,
+              help="A plan in plans/_templates/: enterprise, mid-market, renewal, or your own.")
+@click.option("--buyer", default=None, help="The buyer's company name (default: made from SLUG).")
+@click.option("--schema", "schema_ref", default=None, metavar="PATH|URL",
+              help="What the plan's `$schema=` line points at (default: mapsite's plan.schema.json).")
+@click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
+def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: str | None, plans_dir: Path | None) -> None:
+    """Start plans/SLUG.md from a template: roles first, dates in business days back from go-live.
+
+    Prints the new file's path. Never overwrites a file.
+    """
+    settings = SiteSettings.find()
+    try:
+        day = dt.date.fromisoformat(go_live) if ISO_DATE.fullmatch(go_live) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise click.BadParameter(f"`{go_live}` is not a date; use YYYY-MM-DD, e.g. 2027-03-01", param_hint="--go-live")
+    try:
+        path, made = create(plans_dir or settings.plans_dir, slug, day, template=template, buyer=buyer,
+                            schema_ref=schema_ref, root=settings.root, today=settings.today)
+    except TemplateError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"mapsite: the `{template}` template cannot make a valid plan; nothing was written", err=True)
+        sys.exit(1)
+    except NewPlanError as error:
+        click.echo(f"mapsite: {error}", err=True)
+        sys.exit(1)
+    shown = display_path(path)
+    click.echo(shown)
+    weekend = f" (a {day:%A})" if day.weekday() >= 5 else ""
+    click.echo(f"{template} plan: first milestone {made.first_due}, go-live {day}{weekend}, value review {made.last_due}.\n"
+               "Next: name the roles, write the value summary in the buyer's words, then `mapsite check`.", err=True)
+    if made.first_due < settings.today:
+        click.echo(f"Note: the plan starts {made.first_due}, before today; for the `{template}` template's pace, pick a "
+                   "later go-live or pull in the early dates.", err=True)
+    if Path(made.schema_ref).is_absolute():
+        click.echo(f"Note: its `$schema=` line points at {made.schema_ref}, outside this project; "
+                   "pass --schema PATH|URL to point at a copy everyone has.", err=True)
+    deal = load_plan(path, shown).deal
+    tips = advise(deal, shown, settings.today) if deal else []
+    for tip in tips if len(tips) <= 5 else []:
+        click.echo(str(tip), err=True)
+    if len(tips) > 5:
+        click.echo(f"{len(tips)} warnings: run `mapsite check {shown}` to see them.", err=True)
 
 
 def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:
