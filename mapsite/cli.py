@@ -19,7 +19,9 @@ from mapsite.advice import advise, advise_all
 from mapsite.loader import Problem, display_path, load_paths, load_plan, load_plans
 from mapsite.report import FORMATS, render
 from mapsite.scaffold import NewPlanError, TemplateError, create
+from mapsite.gitplans import GitError, resolve_base, top_level
 from mapsite.model import ISO_DATE
+from mapsite.plandiff import diff_since, to_json, to_markdown
 from mapsite.schema import schema_text
 from mapsite.settings import SiteSettings
 
@@ -142,6 +144,29 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: s
         click.echo(str(tip), err=True)
     if len(tips) > 5:
         click.echo(f"{len(tips)} warnings: run `mapsite check {shown}` to see them.", err=True)
+
+
+@main.command("diff")
+@click.argument("rev", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools instead of Markdown.")
+@click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
+def diff_plans(rev: str | None, as_json: bool, plans_dir: Path | None) -> None:
+    """What changed in each plan since REV, as Markdown for a pull request comment.
+
+    REV defaults to the merge base with main (or master, or the pull request's base branch);
+    without one, the previous commit. Uncommitted and new files count. Lists milestones added
+    or removed, dates moved (and go-live), status changes, stakeholders, and the value summary.
+    """
+    settings = SiteSettings.find()
+    plans = plans_dir or settings.plans_dir
+    try:
+        top = top_level(plans if plans.is_dir() else settings.root)
+        base = resolve_base(top, rev)
+        diffs = diff_since(top, plans, base)
+    except GitError as error:
+        click.echo(f"mapsite: {error}", err=True)
+        sys.exit(1)
+    click.echo(to_json(base, diffs) if as_json else to_markdown(base, diffs), nl=as_json)
 
 
 def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:

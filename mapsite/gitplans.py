@@ -1,0 +1,110 @@
+"""Plans as git knows them: which changed since a revision, and their text back then.
+
+Only the `git` executable, through subprocess: no library, nothing to configure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+BRANCHES = ("main", "origin/main", "master", "origin/master")
+
+
+class GitError(Exception):
+    """Why git could not answer, in words for the rep."""
+
+
+@dataclass(frozen=True)
+class Base:
+    """The revision plans are compared with."""
+
+    label: str  # what the rep asked for or what was picked: `main`, `HEAD~1`, ...
+    commit: str  # full hash, or git's empty tree for a repository without commits
+    how: str  # one line saying why this base
+
+
+@dataclass(frozen=True)
+class Changed:
+    status: str  # added, deleted or modified
+    path: str  # relative to the repository's top, with /
+
+
+def top_level(folder: Path) -> Path:
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], folder).strip())
+    except GitError:
+        raise GitError(f"{folder} is not inside a git repository; `mapsite diff` compares plans with an earlier commit") from None
+
+
+def resolve_base(top: Path, rev: str | None) -> Base:
+    """`rev` when given; else the merge base with main (or master, or the pull request's base), else the last commit."""
+    if rev:
+        commit = _commit(top, rev)
+        if commit is None:
+            raise GitError(f"`{rev}` is not a commit in this repository (try a branch, a tag or a commit hash)")
+        return Base(rev, commit, f"`{rev}`")
+    head = _commit(top, "HEAD")
+    if head is None:
+        return Base("(no commits)", _git(["hash-object", "-t", "tree", os.devnull], top).strip(), "an empty repository")
+    pull_request = os.environ.get("GITHUB_BASE_REF", "")
+    candidates = ([f"origin/{pull_request}", pull_request] if pull_request else []) + list(BRANCHES)
+    for branch in dict.fromkeys(candidates):
+        if _commit(top, branch) is None:
+            continue
+        try:
+            merge_base = _git(["merge-base", "HEAD", branch], top).strip()
+        except GitError:
+            continue  # unrelated histories
+        return Base(branch, merge_base, f"the merge base with `{branch}`")
+    previous = _commit(top, "HEAD~1")
+    if previous is not None:
+        return Base("HEAD~1", previous, "the previous commit (no main or master branch here)")
+    return Base("HEAD", head, "the only commit (no main or master branch here)")
+
+
+def changed_plans(top: Path, plans_dir: Path, base: Base) -> list[Changed]:
+    """Plans (not `_`-prefixed) that differ between `base` and the working tree, untracked ones included."""
+    try:
+        folder = PurePosixPath(plans_dir.resolve().relative_to(top.resolve()).as_posix())
+    except ValueError:
+        raise GitError(f"the plans folder {plans_dir} is outside the git repository at {top}") from None
+    spec = str(folder) if str(folder) != "." else "."
+    listed = _git(["diff", "--name-status", "--no-renames", "-z", base.commit, "--", spec], top).split("\0")
+    found: dict[str, str] = {}
+    for status, path in zip(listed[0::2], listed[1::2]):
+        found[path] = {"A": "added", "D": "deleted"}.get(status[:1], "modified")
+    for path in _git(["ls-files", "--others", "--exclude-standard", "-z", "--", spec], top).split("\0"):
+        if path:
+            found[path] = "added"
+    return [Changed(status, path) for path, status in sorted(found.items()) if _is_plan(PurePosixPath(path), folder)]
+
+
+def text_at(top: Path, commit: str, path: str) -> str:
+    """The file's text at `commit`."""
+    return _git(["show", f"{commit}:{path}"], top)
+
+
+def _is_plan(path: PurePosixPath, folder: PurePosixPath) -> bool:
+    return path.parent == folder and path.suffix == ".md" and not path.name.startswith(("_", "."))
+
+
+def _commit(top: Path, rev: str) -> str | None:
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top).strip() or None
+    except GitError:
+        return None
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed; `mapsite diff` needs it") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took too long") from None
+    if result.returncode != 0:
+        raise GitError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+    return result.stdout.decode("utf-8", "replace")
