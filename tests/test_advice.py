@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 
 import pytest
+import yaml
 
-from conftest import CANONICAL, passwords_env
+from conftest import CANONICAL, REPO, passwords_env
 from gitrepo import GitRepo
 
 PLAN = "plans/northwind-logistics.md"
@@ -234,3 +236,15 @@ def test_mkdocs_build_logs_advice_at_info_and_still_passes_strict(canonical_site
     line = line_of(canonical(), "id: legal")
     assert f"INFO    -  mapsite advice: plans/northwind-logistics.md:{line}:5: warning: open role `legal`" in result.stderr
     assert "WARNING" not in result.stderr
+
+
+def test_pre_commit_hook_runs_check_on_plan_changes_only(canonical_site):
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "mapsite-check" and hook["language"] == "python" and hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    assert files.search("plans/northwind-logistics.md")
+    assert not any(files.search(p) for p in ("plans/_templates/enterprise.md", "plans/logo.svg", "README.md", "plans/.x.md"))
+    command = shlex.split(hook["entry"])
+    assert command[0] == "mapsite"  # the console script pyproject installs
+    result = canonical_site.mapsite(*command[1:], "--strict")
+    assert result.returncode == 1 and "open role `legal`" in result.stdout
