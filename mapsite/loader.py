@@ -217,6 +217,11 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
     for loc, message in reference_problems(data):
         line, col = tree.value_pos.get(loc) or tree.key_pos.get(loc) or (2, 1)
         problem(line, col, message)
+    if plan is not None:
+        for side in ("buyer", "seller"):
+            message = logo_problem(path, getattr(plan, side).logo)
+            if message:
+                problem(*tree.value_pos.get((side, "logo"), (2, 1)), message)
     problems.sort(key=lambda p: (p.line, p.col))
     if plan is None or problems:
         return LoadResult(None, _unique(problems))
@@ -301,6 +306,30 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
         if isinstance(risk, dict):
             check_owner(("risks", r_index, "owner"), risk.get("owner"))
     return found
+
+
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+MAX_LOGO_BYTES = 256 * 1024
+
+
+def logo_file(plan_path: Path, logo: str) -> Path:
+    return (plan_path.parent / logo).resolve()
+
+
+def logo_problem(plan_path: Path, logo: str | None) -> str | None:
+    """A logo must be a small image file in the plans folder: it is inlined into the encrypted pages."""
+    if not logo:
+        return None
+    file = logo_file(plan_path, logo)
+    if not file.is_relative_to(plan_path.parent.resolve()):
+        return f"logo `{logo}` must be a file in the plans folder, beside the plan"
+    if file.suffix.lower() not in LOGO_TYPES:
+        return f"logo `{logo}` must be one of: {', '.join(LOGO_TYPES)}"
+    if not file.is_file():
+        return f"logo `{logo}` does not exist; put the file beside the plan"
+    if file.stat().st_size > MAX_LOGO_BYTES:
+        return f"logo `{logo}` is larger than {MAX_LOGO_BYTES // 1024} KB; every page carries it inside its encryption"
+    return None
 
 
 def _list(value: object) -> list:

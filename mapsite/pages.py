@@ -6,6 +6,7 @@ fragments inside the theme. Nothing here knows about MkDocs.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import posixpath
@@ -15,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from mapsite import derive, text
-from mapsite.loader import Deal
+from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
 
 
@@ -149,6 +150,18 @@ def _calendar_json(deal: Deal, plan: Plan) -> str:
     entries.append({"id": "golive", "title": f"Go-live: {plan.title}", "date": plan.go_live.isoformat(), "description": ""})
     data = {"deal": deal.folder, "title": plan.title, "entries": entries}
     return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def logo_uris(deal: Deal) -> dict[str, str]:
+    """Buyer and seller logos as data: URIs, so they travel inside each page's encryption."""
+    uris = {}
+    for side in ("buyer", "seller"):
+        logo = getattr(deal.plan, side).logo
+        if logo:
+            file = logo_file(deal.path, logo)
+            encoded = base64.b64encode(file.read_bytes()).decode("ascii")
+            uris[side] = f"data:{LOGO_TYPES[file.suffix.lower()]};base64,{encoded}"
+    return uris
 
 
 def page_url(spec: PageSpec, directory_urls: bool = True) -> str:

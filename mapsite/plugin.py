@@ -79,6 +79,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         _turn_off_instant_loading(config)
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.spec_of: dict[str, pages.PageSpec] = {}
+        self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -132,8 +133,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled or spec is None:
             return None
         deal = self.deal_of[page.file.src_uri]
+        if deal.slug not in self.logos:
+            self.logos[deal.slug] = pages.logo_uris(deal)
         return pages.render_page(spec.key, deal, self.today, updated=self.updated.get(deal.path, self.today),
-                                 directory_urls=config.use_directory_urls)
+                                 directory_urls=config.use_directory_urls, logos=self.logos[deal.slug])
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         deal = self.deal_of.get(page.file.src_uri)

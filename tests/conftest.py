@@ -15,18 +15,15 @@ REPO = Path(__file__).resolve().parent.parent
 CANONICAL = Path(__file__).resolve().parent / "northwind-logistics.md"
 TODAY = "2026-11-24"
 
-MKDOCS_YML = """\
-site_name: Acme Analytics · Deal rooms
-docs_dir: plans
-site_dir: site
-theme:
-  name: material
-  custom_dir: {theme}
-  font: false
-plugins:
-  - mapsite:
-      today: "{today}"
-"""
+def _shipped_config() -> str:
+    """The repo's own mkdocs.yml, pointed at the repo's theme and a fixed build date."""
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "custom_dir: theme_overrides" in text and "      plans_dir: plans\n" in text
+    text = text.replace("custom_dir: theme_overrides", "custom_dir: {theme}")
+    return text.replace("      plans_dir: plans\n", '      plans_dir: plans\n      today: "{today}"\n')
+
+
+MKDOCS_YML = _shipped_config()
 
 
 @dataclass

@@ -27,9 +27,16 @@
       el.classList.toggle("ms-overdue", late);
       if (el.hasAttribute("data-ms-overdue-only")) el.hidden = !late;
     });
-    var shown = all("[data-ms-overdue-only]", deal).filter(function (el) { return !el.hidden; }).length;
-    all("[data-ms-overdue-count]", deal).forEach(function (el) { el.textContent = String(shown); });
-    all("[data-ms-none-overdue]", deal).forEach(function (el) { el.hidden = shown > 0; });
+    /* The summary lists the first three late items; the rest are counted, so the first screen stays one screen. */
+    var late = all("[data-ms-overdue-only]", deal).filter(function (el) { return !el.hidden; });
+    late.forEach(function (el, index) { el.hidden = index >= 3; });
+    all("[data-ms-overdue-count]", deal).forEach(function (el) { el.textContent = String(late.length); });
+    all("[data-ms-none-overdue]", deal).forEach(function (el) { el.hidden = late.length > 0; });
+    all("[data-ms-more-overdue]", deal).forEach(function (el) {
+      el.hidden = late.length <= 3;
+      var link = el.querySelector("a");
+      if (link) link.textContent = (late.length - 3) + " more overdue on the milestones page";
+    });
     all("[data-ms-today]", deal).forEach(function (el) {
       var d = new Date(today);
       el.setAttribute("datetime", d.toISOString().slice(0, 10));
