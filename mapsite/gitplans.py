@@ -23,7 +23,7 @@ class Base:
 
     label: str  # what the rep asked for or what was picked: `main`, `HEAD~1`, ...
     commit: str  # full hash, or git's empty tree for a repository without commits
-    how: str  # one line saying why this base
+    how: str  # what it is, for people: "the merge base with `main` (`abc1234`)"
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def resolve_base(top: Path, rev: str | None) -> Base:
         commit = _commit(top, rev)
         if commit is None:
             raise GitError(f"`{rev}` is not a commit in this repository (try a branch, a tag or a commit hash)")
-        return Base(rev, commit, f"`{rev}`")
+        named = f"commit `{commit[:7]}`" if commit.startswith(rev.lower()) else f"`{rev}` (`{commit[:7]}`)"
+        return Base(rev, commit, named)
     head = _commit(top, "HEAD")
     if head is None:
         return Base("(no commits)", _git(["hash-object", "-t", "tree", os.devnull], top).strip(), "an empty repository")
@@ -58,11 +59,11 @@ def resolve_base(top: Path, rev: str | None) -> Base:
             merge_base = _git(["merge-base", "HEAD", branch], top).strip()
         except GitError:
             continue  # unrelated histories
-        return Base(branch, merge_base, f"the merge base with `{branch}`")
+        return Base(branch, merge_base, f"the merge base with `{branch}` (`{merge_base[:7]}`)")
     previous = _commit(top, "HEAD~1")
     if previous is not None:
-        return Base("HEAD~1", previous, "the previous commit (no main or master branch here)")
-    return Base("HEAD", head, "the only commit (no main or master branch here)")
+        return Base("HEAD~1", previous, f"the previous commit (`{previous[:7]}`; no main or master branch here)")
+    return Base("HEAD", head, f"the only commit (`{head[:7]}`; no main or master branch here)")
 
 
 def changed_plans(top: Path, plans_dir: Path, base: Base) -> list[Changed]:

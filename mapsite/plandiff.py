@@ -145,10 +145,9 @@ def to_json(base: Base, diffs: list[PlanDiff]) -> str:
 
 def to_markdown(base: Base, diffs: list[PlanDiff]) -> str:
     """A summary for a pull request comment or a job summary."""
-    since = f"{base.how} (`{base.commit[:7]}`)" if base.commit else base.how
     if not diffs:
-        return f"## Plan changes\n\nNo plan changed since {since}.\n"
-    out = [f"## Plan changes since {since}", ""]
+        return f"## Plan changes\n\nNo plan changed since {base.how}.\n"
+    out = [f"## Plan changes since {base.how}", ""]
     for diff in diffs:
         out += [f"### {_md(diff.title)} · `{diff.path}` ({diff.change})", ""]
         out += [f"- {line}" for line in _lines(diff)] or ["- No change to dates, milestones, statuses, people or the value summary."]

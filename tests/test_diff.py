@@ -156,8 +156,12 @@ def test_explicit_revision_and_uncommitted_changes(repo, canonical_site):
     path.write_text(edit(canonical(), ("    status: not_started\n    owners: [dana, raj]",
                                        "    status: blocked\n    owners: [dana, raj]")), encoding="utf-8")
     result = diff(canonical_site, "v1")
-    assert result.stdout.startswith(f"## Plan changes since `v1` (`{repo.git('rev-parse', 'v1').strip()[:7]}`)")
+    commit = repo.git("rev-parse", "v1").strip()
+    assert result.stdout.startswith(f"## Plan changes since `v1` (`{commit[:7]}`)\n")
     assert "- **Business case approved**: not started → **blocked**" in result.stdout
+    by_hash = diff(canonical_site, commit)
+    assert by_hash.stdout.startswith(f"## Plan changes since commit `{commit[:7]}`\n")
+    assert json.loads(diff(canonical_site, commit[:10], "--json").stdout)["base"]["commit"] == commit
 
 
 def test_no_change_and_text_only_change(repo, canonical_site):
@@ -173,11 +177,11 @@ def test_without_main_falls_back_to_the_previous_commit(site):
     git = GitRepo(site.root, branch="trunk")
     path = site.add_plan("northwind-logistics.md", canonical())
     git.commit("Plan")
-    assert "since the only commit (no main or master branch here)" in diff(site).stdout
+    assert re.search(r"since the only commit \(`[0-9a-f]{7}`; no main or master branch here\)", diff(site).stdout)
     path.write_text(edit(canonical(), ("go_live: 2027-03-01", "go_live: 2027-03-08")), encoding="utf-8")
     git.commit("Go-live a week later")
     result = diff(site)
-    assert result.stdout.startswith("## Plan changes since the previous commit (no main or master branch here)")
+    assert re.match(r"## Plan changes since the previous commit \(`[0-9a-f]{7}`; no main or master branch here\)\n", result.stdout)
     assert "**Go-live moved** 2027-03-01 → 2027-03-08 (+7 days)" in result.stdout
 
 
@@ -191,7 +195,7 @@ def test_pull_request_base_branch_from_github_actions(site):
     path.write_text(edit(canonical(), ("go_live: 2027-03-01", "go_live: 2027-03-03")), encoding="utf-8")
     git.commit("Go-live again")
     result = site.mapsite("diff", env={"GITHUB_BASE_REF": "develop"})
-    assert "since the merge base with `develop`" in result.stdout
+    assert "since the merge base with `develop` (`" in result.stdout
     assert "2027-03-01 → 2027-03-03 (+2 days)" in result.stdout
 
 
