@@ -105,7 +105,8 @@ def _context(deal: Deal, today: dt.date, updated: dt.date) -> dict:
 class Mark:
     kind: str  # milestone, event, golive
     date: dt.date
-    title: str
+    title: str  # tooltip on the axis
+    label: str  # text in the list under the axis
     symbol: str
     status: str
     x: float
@@ -120,10 +121,10 @@ def _timeline(plan: Plan, today: dt.date) -> dict:
     def x(day: dt.date) -> float:
         return round(100 * (day - start).days / span, 2)
 
-    marks = [Mark("milestone", m.due, f"{n}. {m.title}", str(n), m.status, x(m.due))
+    marks = [Mark("milestone", m.due, f"{n}. {m.title}", m.title, str(n), m.status, x(m.due))
              for n, m in enumerate(plan.milestones, start=1)]
-    marks += [Mark("event", e.date, e.title, "◆", "event", x(e.date)) for e in plan.events]
-    marks.append(Mark("golive", plan.go_live, "Go-live", "★", "golive", x(plan.go_live)))
+    marks += [Mark("event", e.date, e.title, e.title, "◆", "event", x(e.date)) for e in plan.events]
+    marks.append(Mark("golive", plan.go_live, "Go-live", "Go-live", "★", "golive", x(plan.go_live)))
     marks.sort(key=lambda m: (m.date, m.kind != "milestone"))
     ticks, month = [], dt.date(start.year, start.month, 1)
     step = max(1, span // 31 // 8 + 1)  # at most ~8 month labels
