@@ -221,3 +221,13 @@ def test_local_key_cache_is_private_and_follows_password_changes(canonical_site)
 def test_ci_never_writes_a_key_cache(canonical_site):
     canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
     assert not (canonical_site.root / ".mapsite").exists()
+
+
+def test_instant_loading_is_turned_off_so_pages_open_through_their_shell(canonical_site):
+    yml = canonical_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("features: []", "features: [navigation.instant, navigation.instant.prefetch]"))
+    result = canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    assert "navigation.instant is off" in result.stderr
+    summary = decrypt(canonical_site, DEAL, PASSWORD)
+    assert "navigation.instant" not in summary
+    assert "navigation.instant" not in canonical_site.html("index.html")
