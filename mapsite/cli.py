@@ -71,6 +71,7 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     today = settings.today
     rows = []
     for deal in deals:
+        deal.slug_in_url = settings.slug_in_url
         done, total = derive.progress(deal.plan)
         rows.append({
             "slug": deal.slug,
@@ -212,3 +213,43 @@ def password(slug: str, rotate: bool) -> None:
     if current.generated:
         click.echo(f"new password for {slug} (kept in {store.path}; CI secret: {passwords.variable_name(slug)})", err=True)
     click.echo(current.value)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="<IP:PORT>",
+              help="Address to serve on; on any address but localhost the deal stays encrypted.")
+def preview(slug: str, dev_addr: str) -> None:
+    """Serve one deal with live reload: a saved change shows in the browser within a second.
+
+    Only plans/SLUG.md is built and validated (with the same messages as a full build), so this
+    stays fast among thousands of plans; `mapsite check` validates them all. Other deals are not
+    served. Same as `MAPSITE_ONLY=SLUG mkdocs serve`.
+    """
+    import logging
+    import os
+    from urllib.parse import urlsplit
+
+    from mkdocs.commands.serve import serve
+
+    from mapsite.plugin import ONLY_VARIABLE
+
+    settings = SiteSettings.find()
+    config_file = settings.root / "mkdocs.yml"
+    plan = settings.plans_dir / f"{slug}.md"
+    if not config_file.is_file() or not plan.is_file():
+        click.echo(f"mapsite: no {'plan ' + display_path(plan, settings.root) if config_file.is_file() else 'mkdocs.yml'}", err=True)
+        sys.exit(1)
+    deals, problems = load_paths([plan], settings.root)
+    _exit_on_problems(problems)
+    mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    mkdocs_log.propagate = False
+    os.environ[ONLY_VARIABLE] = slug  # read by the plugin on every rebuild
+    mount = urlsplit(settings.site_url or "/").path.rstrip("/") + "/"  # mkdocs serve mounts the site at site_url's path
+    page = "" if settings.directory_urls else "index.html"
+    click.echo(f"mapsite: previewing {slug} at http://{dev_addr}{mount}{deals[0].folder}/{page}", err=True)
+    serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)

@@ -47,10 +47,12 @@ class Deal:
     plan: Plan
     body: str
     positions: dict[Loc, tuple[int, int]] = field(repr=False, default_factory=dict)
+    slug_in_url: bool = True
 
     @property
     def folder(self) -> str:
-        return f"{self.slug}-{self.plan.share_id}"
+        """The deal's folder in the site: `<slug>-<share_id>`, or only the share_id when the slug is private."""
+        return f"{self.slug}-{self.plan.share_id}" if self.slug_in_url else self.plan.share_id
 
 
 class LoadResult(typing.NamedTuple):

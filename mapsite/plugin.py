@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import json
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -26,13 +27,14 @@ from mapsite import pages, passwords, protect
 from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.keycache import KeyCache
-from mapsite.loader import Deal, load_plans
+from mapsite.loader import Deal, display_path, load_paths, load_plans
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
 DEAL_TEMPLATE = "mapsite-deal.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ONLY_VARIABLE = "MAPSITE_ONLY"  # `MAPSITE_ONLY=<slug> mkdocs serve`, set by `mapsite preview <slug>`
 PREVIEW_BANNER = (
     '<div class="ms-preview-banner" role="alert">Local preview — not protected. '
     "The published site asks for this deal's password.</div>"
@@ -51,6 +53,8 @@ class MapsiteConfig(base.Config):
     """Turn the plugin off without removing it."""
     plans_dir = c.Type(str, default="plans")
     """Folder of plan files, relative to mkdocs.yml."""
+    slug_in_url = c.Type(bool, default=True)
+    """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
     today = c.Optional(c.Type(str))
     """Build as if on this ISO date (for reproducible builds and tests); default: the real date."""
 
@@ -67,9 +71,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
         self.today = _parse_today(self.config.today)
         root = Path(config.config_file_path).parent
-        deals, problems = load_plans(self.plans_dir, root)
+        only = self._only()
+        deals, problems = load_paths([self.plans_dir / f"{only}.md"], root) if only else load_plans(self.plans_dir, root)
         if problems:
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
+        for deal in deals:
+            deal.slug_in_url = self.config.slug_in_url
         self.deals = deals
         self.updated = last_changed([d.path for d in deals], root)
         for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
@@ -81,6 +88,23 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.spec_of: dict[str, pages.PageSpec] = {}
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
         return config
+
+    def _only(self) -> str | None:
+        """The one deal to build when previewing (`MAPSITE_ONLY`), so a rebuild among 1,000s of plans stays under a second.
+
+        Only `mkdocs serve` honours it: a build or deploy always holds every deal. Only that plan
+        is loaded and validated (same messages as a full build); `mapsite check` covers the rest.
+        """
+        only = os.environ.get(ONLY_VARIABLE, "").strip()
+        if not only:
+            return None
+        if self.command != "serve":
+            log.warning(f"mapsite: {ONLY_VARIABLE}={only} is ignored: only `mkdocs serve` previews one deal; building every deal")
+            return None
+        if not (self.plans_dir / f"{only}.md").is_file():
+            raise PluginError(f"mapsite: {ONLY_VARIABLE}={only}: there is no plan {display_path(self.plans_dir / only)}.md")
+        log.info(f"mapsite: previewing only {only}; other deals are not built")
+        return only
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:

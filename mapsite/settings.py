@@ -20,6 +20,7 @@ class SiteSettings:
     site_url: str  # "" when mkdocs.yml sets none: URLs are then relative to the site root
     directory_urls: bool = True
     today: dt.date = dt.date.today()
+    slug_in_url: bool = True
 
     @classmethod
     def find(cls, start: Path | None = None) -> SiteSettings:
@@ -50,7 +51,7 @@ class SiteSettings:
         plans = root / options.get("plans_dir", "plans")
         today = options.get("today")
         return cls(root, plans, config.site_url or "", config.use_directory_urls,
-                   dt.date.fromisoformat(today) if today else dt.date.today())
+                   dt.date.fromisoformat(today) if today else dt.date.today(), options.get("slug_in_url", True))
 
     def deal_url(self, deal: Deal) -> str:
         """The address to send the buyer: full when `site_url` is set, else relative to the site root."""

@@ -231,3 +231,14 @@ def test_instant_loading_is_turned_off_so_pages_open_through_their_shell(canonic
     summary = decrypt(canonical_site, DEAL, PASSWORD)
     assert "navigation.instant" not in summary
     assert "navigation.instant" not in canonical_site.html("index.html")
+
+
+def test_addresses_can_leave_the_slug_out(canonical_site):
+    yml = canonical_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("      plans_dir: plans\n", "      plans_dir: plans\n      slug_in_url: false\n"))
+    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    names = [str(p.relative_to(canonical_site.out)) for p in canonical_site.out.rglob("*")]
+    assert not [n for n in names if "northwind" in n.lower()]
+    assert "Northwind" in decrypt(canonical_site, "k7qm2xtz9p/", PASSWORD)
+    listed = json.loads(canonical_site.mapsite("list", "--json").stdout)
+    assert listed[0]["url"] == "k7qm2xtz9p/"
