@@ -242,6 +242,7 @@ def preview(slug: str, dev_addr: str) -> None:
         sys.exit(1)
     deals, problems = load_paths([plan], settings.root)
     _exit_on_problems(problems)
+    deals[0].slug_in_url = settings.slug_in_url
     mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
