@@ -7,29 +7,40 @@ import subprocess
 from pathlib import Path
 
 
-def last_changed(paths: list[Path], repo: Path) -> dict[Path, dt.date]:
-    """Commit date of the newest commit touching each path; paths git doesn't know are left out."""
+Version = tuple[str, dt.date, str]  # (commit, commit date, path in the repository)
+
+
+def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path, list[Version]]:
+    """The `newest` committed versions of each path, oldest first; paths git doesn't know are left out."""
     if not paths:
         return {}
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=repo, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        log = subprocess.run(["git", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--",
-                              *[str(p.resolve()) for p in paths]],
-                             cwd=repo, capture_output=True, text=True, check=True).stdout
+        top = Path(_git(["rev-parse", "--show-toplevel"], repo).strip())
+        log = _git(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--",
+                    *[str(p.resolve()) for p in paths]], repo)
     except (OSError, subprocess.CalledProcessError):
         return {}
     wanted = {p.resolve(): p for p in paths}
-    found: dict[Path, dt.date] = {}
-    day = None
+    found: dict[Path, list[Version]] = {}
+    commit, day = "", dt.date.min
     for line in log.splitlines():
         if line.startswith("\0"):
-            day = dt.date.fromisoformat(line[1:])
-        elif line and day:
-            original = wanted.get((Path(top) / line).resolve())
-            if original is not None and original not in found:
-                found[original] = day
-    return found
+            commit, stamp = line[1:].split(" ")
+            day = dt.date.fromisoformat(stamp)
+        elif line:
+            original = wanted.get((top / line).resolve())
+            if original is not None and len(found.setdefault(original, [])) < newest:
+                found[original].append((commit, day, line))
+    return {path: versions[::-1] for path, versions in found.items()}
+
+
+def last_changed(paths: list[Path], repo: Path) -> dict[Path, dt.date]:
+    """Commit date of the newest commit touching each path; paths git doesn't know are left out."""
+    return {path: versions[-1][1] for path, versions in plan_versions(paths, repo, newest=1).items()}
+
+
+def _git(args: list[str], repo: Path) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 def edited_now(paths: list[Path], repo: Path) -> set[Path]:

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from mapsite import derive, text
+from mapsite.history import Move
 from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
 
@@ -188,11 +189,14 @@ def page_links(key: str, directory_urls: bool = True) -> dict[str, str]:
 
 
 def render_page(key: str, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
-                directory_urls: bool = True, logos: dict[str, str] | None = None) -> str:
+                directory_urls: bool = True, logos: dict[str, str] | None = None,
+                moves: dict[str, list[Move]] | None = None) -> str:
     """The HTML fragment of one deal page (`summary`, `milestones` or `people`).
 
-    `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site.
+    `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
+    `moves` maps milestone titles to their due-date changes in git.
     """
     template = _env.get_template(f"{key}.html")
     context = _context(deal, today, updated or today)
-    return template.render(context, page_key=key, links=page_links(key, directory_urls), logos=logos or {})
+    return template.render(context, page_key=key, links=page_links(key, directory_urls), logos=logos or {},
+                           moves=moves or {})

@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 from mapsite import pages, passwords, protect
 from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
+from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
 from mapsite.loader import Deal, display_path, load_paths, load_plans
 
@@ -79,6 +80,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             deal.slug_in_url = self.config.slug_in_url
         self.deals = deals
         self.updated = last_changed([d.path for d in deals], root)
+        self.moves = date_moves([d.path for d in deals], root)
         for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
@@ -160,7 +162,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if deal.slug not in self.logos:
             self.logos[deal.slug] = pages.logo_uris(deal)
         return pages.render_page(spec.key, deal, self.today, updated=self.updated.get(deal.path, self.today),
-                                 directory_urls=config.use_directory_urls, logos=self.logos[deal.slug])
+                                 directory_urls=config.use_directory_urls, logos=self.logos[deal.slug],
+                                 moves=self.moves.get(deal.path))
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         deal = self.deal_of.get(page.file.src_uri)

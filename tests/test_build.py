@@ -153,3 +153,23 @@ def _visible_text(html: str) -> str:
     import html as html_module
 
     return html_module.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_milestone_date_changes_from_git_history_show_on_the_site(canonical_site):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(canonical_site.root)
+    plan = canonical_site.plans / "northwind-logistics.md"
+    repo.commit("first plan", date="2026-10-01")
+    plan.write_text(plan.read_text().replace("    due: 2026-12-18\n", "    due: 2027-01-06\n", 1))
+    repo.commit("business case moves after the holidays", date="2026-11-02")
+    plan.write_text(plan.read_text().replace("    due: 2027-01-06\n", "    due: 2027-01-04\n", 1))
+    repo.commit("pulled in two days", date="2026-11-09")
+    milestones = build_canonical(canonical_site)[DEAL + "milestones/"]
+    business_case = milestones[milestones.index('id="milestone-4"'):milestones.index('id="milestone-5"')]
+    assert "moved 17 days later" in business_case
+    assert "18 Dec 2026</time> → <time datetime=\"2027-01-06\">6 Jan 2027</time> (+19 days), changed <time datetime=\"2026-11-02\">" in business_case
+    assert "(-2 days), changed <time datetime=\"2026-11-09\">" in business_case
+    assert "Date changes" not in milestones[:milestones.index('id="milestone-4"')]  # the others never moved
+    summary = build_canonical(canonical_site)[DEAL]
+    assert "Updated <time datetime=\"2026-11-09\">" in summary  # last updated comes from git too
