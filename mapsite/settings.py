@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.loader import Deal
@@ -19,7 +19,7 @@ class SiteSettings:
     plans_dir: Path
     site_url: str  # "" when mkdocs.yml sets none: URLs are then relative to the site root
     directory_urls: bool = True
-    today: dt.date = dt.date.today()
+    today: dt.date = field(default_factory=dt.date.today)
     slug_in_url: bool = True
 
     @classmethod
