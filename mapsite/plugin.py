@@ -12,8 +12,11 @@ import html
 import json
 import logging
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
+from jinja2 import TemplateNotFound
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -56,6 +59,8 @@ class MapsiteConfig(base.Config):
     """Folder of plan files, relative to mkdocs.yml."""
     slug_in_url = c.Type(bool, default=True)
     """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
+    brand_color = c.Optional(c.Type(str))
+    """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
     today = c.Optional(c.Type(str))
     """Build as if on this ISO date (for reproducible builds and tests); default: the real date."""
 
@@ -71,6 +76,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.plans_dir.is_dir():
             raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
         self.today = _parse_today(self.config.today)
+        if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
+            raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
         only = self._only()
         deals, problems = load_paths([self.plans_dir / f"{only}.md"], root) if only else load_plans(self.plans_dir, root)
@@ -84,7 +91,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
-        self.keys = {} if self.preview else _deal_keys(deals, root)
+        # PBKDF2 runs in worker processes while pages render; each page waits only for its own deal's key.
+        self.keys, self.save_keys = (protect.BackgroundKeys({}, {}), None) if self.preview else _deal_keys(deals, root)
         _turn_off_instant_loading(config)
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.spec_of: dict[str, pages.PageSpec] = {}
@@ -111,9 +119,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
-        for file in list(files):
-            if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(self.plans_dir):
-                files.remove(file)  # plans, templates and logos are never copied as they are
+        # Plans, templates and logos are never copied as they are. One pass: Files.remove is O(n) a file.
+        files = Files([f for f in files if not (f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.plans_dir))])
         if not files.get_file_from_path("index.md"):
             files.append(File.generated(config, "index.md", content=LANDING.format(site_name=config.site_name)))
         for deal in self.deals:
@@ -128,7 +135,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled:
             return env
         for name in (DEAL_TEMPLATE, LOCK_TEMPLATE):
-            if self.deals and name not in env.list_templates():
+            if self.deals and not _has_template(env, name):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
         return env
@@ -139,8 +146,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             return None
         if self.preview:
             return _with_banner(output)
-        payload = protect.encrypt_page(output, self.keys[deal.slug], page.url)
-        return self.lock_template.render(config=config, root="../" * page.url.count("/"),
+        payload = protect.encrypt_page(output, self.keys.get(deal.slug), page.url)
+        return self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                          payload=protect.payload_json(payload))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -166,10 +173,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                                  moves=self.moves.get(deal.path))
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
-        deal = self.deal_of.get(page.file.src_uri)
-        if not self.config.enabled or deal is None:
+        if not self.config.enabled:
             return None
-        context["nav"] = self._deal_nav(deal, page.file)
+        context["mapsite_brand"] = self.config.brand_color
+        deal = self.deal_of.get(page.file.src_uri)
+        if deal is not None:
+            context["nav"] = self._deal_nav(deal, page.file)
         return context
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
@@ -191,6 +200,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return None
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        context["mapsite_brand"] = self.config.brand_color if self.config.enabled else None
         if self.config.enabled and template_name.startswith("sitemap.xml"):
             context["pages"] = [f for f in context["pages"] if f.src_uri not in self.deal_of]
         return context
@@ -198,6 +208,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             _scrub_search_index(Path(config.site_dir), {d.folder for d in self.deals})
+            if self.save_keys:
+                self.save_keys()
+            self.keys.close()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.config.enabled and getattr(self, "keys", None) is not None:
+            self.keys.close()  # a failed build does not wait for the keys still being derived
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled and not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
@@ -205,10 +222,11 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return server
 
 
-def _deal_keys(deals: list[Deal], root: Path) -> dict[str, protect.DealKey]:
+def _deal_keys(deals: list[Deal], root: Path) -> tuple[protect.BackgroundKeys, Callable[[], None] | None]:
     """Every deal's key, derived once per build; fails closed when a password is missing or weak.
 
-    Locally, keys whose password, salt and cost are unchanged come from `.mapsite/keys`.
+    Locally, keys whose password, salt and cost are unchanged come from `.mapsite/keys`. Returns the
+    keys (new ones derived in the background) and, when there are new ones, what saves them there.
     """
     try:
         found = passwords.resolve([d.slug for d in deals], root)
@@ -225,11 +243,23 @@ def _deal_keys(deals: list[Deal], root: Path) -> dict[str, protect.DealKey]:
         if cached:
             keys[deal.slug] = cached
     todo = [d for d in deals if d.slug not in keys]
-    keys.update(protect.derive_keys({d.slug: found[d.slug].value for d in todo},
-                                    {d.slug: protect.deal_salt(d.folder) for d in todo}))
-    if cache and todo:
-        cache.save({d.slug: (d.folder, found[d.slug].value, keys[d.slug]) for d in deals})
-    return keys
+    pending = protect.BackgroundKeys({d.slug: found[d.slug].value for d in todo},
+                                     {d.slug: protect.deal_salt(d.folder) for d in todo}, known=keys)
+    if not (cache and todo):
+        return pending, None
+
+    def save() -> None:
+        every = pending.all()
+        cache.save({d.slug: (d.folder, found[d.slug].value, every[d.slug]) for d in deals})
+    return pending, save
+
+
+def _has_template(env, name: str) -> bool:
+    try:
+        env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
 
 
 def _turn_off_instant_loading(config: MkDocsConfig) -> None:

@@ -53,18 +53,66 @@ def _derive(job: tuple[str, bytes, int]) -> bytes:
     return derive_key(*job)
 
 
+def _background_priority() -> None:
+    """Workers yield to the build's own process, which renders every page and is the one others wait for."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 def derive_keys(passwords: dict[str, str], salts: dict[str, bytes], iterations: int = ITERATIONS,
                 workers: int | None = None) -> dict[str, DealKey]:
     """One key per deal, on every core: PBKDF2 is the build's cost, and it holds the GIL."""
-    names = list(passwords)
-    jobs = [(passwords[n], salts[n], iterations) for n in names]
-    workers = workers or os.cpu_count() or 1
-    if len(jobs) < 3 or workers == 1:
-        keys = [_derive(job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            keys = list(pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-    return {n: DealKey(k, salts[n], iterations) for n, k in zip(names, keys)}
+    keys = BackgroundKeys(passwords, salts, iterations, workers)
+    try:
+        return keys.all()
+    finally:
+        keys.close()
+
+
+class BackgroundKeys:
+    """Keys derived on every core while the caller goes on working; `get` waits for one key only.
+
+    A build renders its pages while PBKDF2 runs in worker processes, so a cold build costs about
+    the larger of the two, not their sum. Keys come in the order given; `known` are ready at once.
+    """
+
+    CHUNK = 4  # keys per job sent to a worker: the first pages wait little, close() cancels soon
+
+    def __init__(self, passwords: dict[str, str], salts: dict[str, bytes], iterations: int = ITERATIONS,
+                 workers: int | None = None, known: dict[str, DealKey] | None = None):
+        self._keys = dict(known or {})
+        self._salts, self._iterations = salts, iterations
+        names = list(passwords)
+        jobs = [(passwords[n], salts[n], iterations) for n in names]
+        workers = workers or os.cpu_count() or 1
+        self._pool = None
+        if len(jobs) < 3 or workers == 1:
+            results = map(_derive, jobs)  # in this process, each key when first asked for
+        else:
+            self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_background_priority)
+            results = self._pool.map(_derive, jobs, chunksize=self.CHUNK)
+        self._pending = zip(names, results)
+
+    def get(self, name: str) -> DealKey:
+        while name not in self._keys:
+            try:
+                done, key = next(self._pending)
+            except StopIteration:
+                raise KeyError(name) from None
+            self._keys[done] = DealKey(key, self._salts[done], self._iterations)
+        return self._keys[name]
+
+    def all(self) -> dict[str, DealKey]:
+        """Every key, waiting for those still being derived."""
+        for done, key in self._pending:
+            self._keys[done] = DealKey(key, self._salts[done], self._iterations)
+        return dict(self._keys)
+
+    def close(self) -> None:
+        """Stop the workers; keys not yet derived are abandoned (a failed build does not wait for them)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 def page_aad(page_path: str) -> bytes:
