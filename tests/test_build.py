@@ -173,3 +173,15 @@ def test_milestone_date_changes_from_git_history_show_on_the_site(canonical_site
     assert "Date changes" not in milestones[:milestones.index('id="milestone-4"')]  # the others never moved
     summary = build_canonical(canonical_site)[DEAL]
     assert "Updated <time datetime=\"2026-11-09\">" in summary  # last updated comes from git too
+
+
+def test_the_sellers_colour_is_set_once_for_shell_pages_and_landing(canonical_site):
+    shipped = (canonical_site.root / "mkdocs.yml").read_text()
+    colour = re.search(r'brand_color: "(#[0-9a-f]{6})"', shipped).group(1)
+    pages = build_canonical(canonical_site)
+    assert f"--accent: {colour}" in canonical_site.html(DEAL + "index.html")
+    assert f"--md-primary-fg-color: {colour}" in pages[DEAL] and colour in canonical_site.html("index.html")
+    yml = canonical_site.root / "mkdocs.yml"
+    yml.write_text(shipped.replace(colour, "red; } body { display: none"))
+    result = canonical_site.build(check=False)
+    assert result.returncode != 0 and "is not a colour like #1f4e79" in result.stderr
