@@ -7,6 +7,7 @@ their alt text.
 
 from __future__ import annotations
 
+import functools
 import html
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
@@ -81,8 +82,14 @@ def inline(text: str | None) -> Markup:
     """One line of Markdown (a title, a value, a risk) without the wrapping paragraph."""
     if text is None:
         return Markup("")
+    return Markup(_inline_html(str(text)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _inline_html(text: str) -> str:
+    """Converted once per text: a deal shows its titles, values and names on several pages."""
     _md.reset()
-    html = _md.convert(str(text))
+    html = _md.convert(text)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    return Markup(html)
+    return html
