@@ -1,0 +1,115 @@
+"""`mapsite preview <slug>`: one deal among many, served with live reload, nothing else served."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import CANONICAL, Site, build_env
+
+DEALS = 50
+SLUG = "deal-025"
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""  # not listening yet
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def many_deals(site: Site) -> Site:
+    """50 copies of the canonical plan, each with its own slug and share_id."""
+    text = CANONICAL.read_text(encoding="utf-8")
+    for number in range(DEALS):
+        site.add_plan(f"deal-{number:03d}.md", text.replace("share_id: k7qm2xtz9p", f"share_id: share{number:03d}x"))
+    return site
+
+
+def test_preview_serves_one_deal_and_shows_an_edit(many_deals: Site):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    deal_url = f"{base}{SLUG}-share025x/"
+    server = subprocess.Popen([sys.executable, "-m", "mapsite", "preview", SLUG, "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=many_deals.root, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while (status := fetch(deal_url))[0] != 200:
+            assert server.poll() is None, server.communicate()[0].decode()
+            assert time.monotonic() < deadline, "the preview never served the deal"
+            time.sleep(0.1)
+        page = status[1]
+        assert "Northwind Logistics" in page
+        assert "ms-preview-banner" in page  # localhost: unencrypted, and says so
+        assert "mapsite-payload" not in page
+        assert fetch(f"{base}{SLUG}-share025x/milestones/")[0] == 200
+        for other in ("deal-024-share024x/", "deal-026-share026x/people/", "deal-000-share000x/"):
+            assert fetch(base + other)[0] == 404, other
+
+        plan = many_deals.plans / f"{SLUG}.md"
+        plan.write_text(re.sub(r"^title: .*$", "title: Edited Northwind × Acme", plan.read_text(encoding="utf-8"),
+                               count=1, flags=re.M), encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while "Edited Northwind" not in fetch(deal_url)[1]:
+            assert server.poll() is None, server.communicate()[0].decode()
+            assert time.monotonic() < deadline, "the edit never showed in the preview"
+            time.sleep(0.1)
+        assert fetch(base + "deal-024-share024x/")[0] == 404
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
+
+
+def test_preview_reports_an_invalid_plan_before_serving(many_deals: Site):
+    (many_deals.plans / f"{SLUG}.md").write_text(
+        CANONICAL.read_text(encoding="utf-8").replace("go_live: 2027-03-01", "go_live: 2027-02-30"), encoding="utf-8")
+    result = many_deals.mapsite("preview", SLUG, "--dev-addr", f"127.0.0.1:{free_port()}")
+    assert result.returncode == 1
+    assert f"plans/{SLUG}.md:" in result.stderr and "go_live" in result.stderr and "not a real date" in result.stderr
+
+
+def test_preview_of_a_missing_plan_fails(many_deals: Site):
+    result = many_deals.mapsite("preview", "no-such-deal")
+    assert result.returncode == 1
+    assert "no plan plans/no-such-deal.md" in result.stderr
+
+
+def test_only_a_server_builds_one_deal(many_deals: Site):
+    """MAPSITE_ONLY in a build's environment never publishes a site of one deal."""
+    for plan in many_deals.plans.glob("*.md"):
+        if plan.stem not in ("deal-000", "deal-001", SLUG):
+            plan.unlink()
+    env = build_env({"MAPSITE_ONLY": SLUG})
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=many_deals.root, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "MAPSITE_ONLY" in result.stderr and "ignored" in result.stderr
+    assert len([p for p in many_deals.out.iterdir() if p.name.startswith("deal-")]) == 3
+    shutil.rmtree(many_deals.out)
+    strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=many_deals.root, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert strict.returncode != 0  # a publishing workflow (--strict) stops instead
