@@ -86,6 +86,7 @@ class LocalStore:
 
     def __init__(self, root: Path):
         self.path = root / STORE
+        self._passwords: dict[str, str] | None = None  # as last read or written by this store
 
     def read(self) -> dict[str, str]:
         try:
@@ -109,7 +110,9 @@ class LocalStore:
         os.replace(temporary, self.path)
 
     def get_or_create(self, slug: str, rotate: bool = False) -> Password:
-        passwords = self.read()
+        if self._passwords is None:  # read once: a build asks for 1,000s of deals, and a read parses them all
+            self._passwords = self.read()
+        passwords = self._passwords
         if slug in passwords and not rotate:
             return Password(passwords[slug], str(STORE))
         passwords[slug] = generate()
