@@ -8,12 +8,14 @@ MkDocs which pages exist, which navigation each sees, and keeps deals out of the
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import html
 import json
 import logging
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from jinja2 import TemplateNotFound
@@ -87,7 +89,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             deal.slug_in_url = self.config.slug_in_url
         self.deals = deals
         self.updated = last_changed([d.path for d in deals], root)
-        self.moves = date_moves([d.path for d in deals], root)
+        self.moves = _Chunked(date_moves, [d.path for d in deals], root)  # in another process while pages render
         for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
@@ -252,6 +254,33 @@ def _deal_keys(deals: list[Deal], root: Path) -> tuple[protect.BackgroundKeys, C
         every = pending.all()
         cache.save({d.slug: (d.folder, found[d.slug].value, every[d.slug]) for d in deals})
     return pending, save
+
+
+class _Chunked:
+    """`function(paths, root)` -> {path: value}, run in another process chunk by chunk while the build goes on.
+
+    For pure-Python work over every plan (reading the history of 1,000s of plans takes seconds, and
+    holds the GIL, so a thread would not help). `get(path)` waits only for that path's chunk; small
+    sites, like a one-deal preview, stay in this process.
+    """
+
+    def __init__(self, function: Callable[[list[Path], Path], dict], paths: list[Path], root: Path,
+                 in_process_below: int = 50, chunks: int = 8):
+        if len(paths) < in_process_below:
+            done: Future = Future()
+            done.set_result(function(paths, root))
+            self.futures = dict.fromkeys(paths, done)
+            return
+        pool = ProcessPoolExecutor(max_workers=1, initializer=gc.freeze)  # the inherited plans are not its garbage
+        size = -(-len(paths) // chunks)
+        self.futures = {}
+        for start in range(0, len(paths), size):
+            self.futures.update(dict.fromkeys(paths[start:start + size], pool.submit(function, paths[start:start + size], root)))
+        pool.shutdown(wait=False)
+
+    def get(self, path: Path, default=None):
+        future = self.futures.get(path)
+        return default if future is None else future.result().get(path, default)
 
 
 def _has_template(env, name: str) -> bool:
