@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import os
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -126,15 +127,27 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _deflate(data: bytes) -> bytes:
+    """Raw DEFLATE, which browsers undo with DecompressionStream("deflate-raw")."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
 def encrypt_page(html: str, key: DealKey, page_path: str) -> dict:
-    """The payload the shell carries: parameters, nonce and ciphertext (tag appended)."""
+    """The payload the shell carries: parameters, nonce and ciphertext (tag appended).
+
+    The page is compressed before it is encrypted (ciphertext does not compress): a deal's
+    largest page stays far under 100 KB. A static page has no attacker-chosen text beside its
+    secrets, so compression reveals nothing a length could tell.
+    """
     nonce = os.urandom(12)
-    ciphertext = AESGCM(key.key).encrypt(nonce, html.encode("utf-8"), page_aad(page_path))
+    ciphertext = AESGCM(key.key).encrypt(nonce, _deflate(html.encode("utf-8")), page_aad(page_path))
     return {
         "v": VERSION,
         "cipher": "AES-256-GCM",
         "kdf": "PBKDF2-HMAC-SHA256",
         "iterations": key.iterations,
+        "compression": "deflate-raw",
         "salt": _b64(key.salt),
         "nonce": _b64(nonce),
         "ciphertext": _b64(ciphertext),
@@ -146,6 +159,8 @@ def decrypt_page(payload: dict, password: str, page_path: str) -> str:
     key = derive_key(password, base64.b64decode(payload["salt"]), payload["iterations"])
     plain = AESGCM(key).decrypt(base64.b64decode(payload["nonce"]), base64.b64decode(payload["ciphertext"]),
                                 page_aad(page_path))
+    if payload.get("compression") == "deflate-raw":
+        plain = zlib.decompress(plain, -15)
     return plain.decode("utf-8")
 
 

@@ -99,6 +99,7 @@ def payload_of(html: str) -> dict:
 
 def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     """Decrypt independently of mapsite's code, straight from the published parameters."""
+    import zlib
     from base64 import b64decode
 
     from cryptography.hazmat.primitives import hashes
@@ -109,7 +110,9 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(payload["salt"]), payload["iterations"])
     key = kdf.derive(password.encode())
     aad = ("mapsite/v1|" + page_path).encode()
-    return AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]), aad).decode()
+    plain = AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]), aad)
+    assert payload["compression"] == "deflate-raw"
+    return zlib.decompress(plain, -15).decode()
 
 
 def page_file(site: Site, page_path: str) -> Path:

@@ -242,3 +242,16 @@ def test_addresses_can_leave_the_slug_out(canonical_site):
     assert "Northwind" in decrypt(canonical_site, "k7qm2xtz9p/", PASSWORD)
     listed = json.loads(canonical_site.mapsite("list", "--json").stdout)
     assert listed[0]["url"] == "k7qm2xtz9p/"
+
+
+def test_a_big_plan_still_publishes_pages_under_100_kb(site):
+    steps = "".join(f"      - {{task: Step {s} of a long milestone with a realistic amount of words in it, owner: marco, due: 2026-11-{10 + s}}}\n" for s in range(8))
+    milestones = "".join(f"  - title: Milestone {m} with a descriptive title\n    value: What the buyer gets from milestone {m}, in a sentence or two of plain words.\n    due: 2026-12-{m + 1:02d}\n    owners: [marco, raj]\n    steps:\n{steps}" for m in range(20))
+    text = CANONICAL.read_text()
+    start, end = text.index("milestones:\n"), text.index("events:\n")
+    site.add_plan("northwind-logistics.md", text[:start] + "milestones:\n" + milestones + text[end:])
+    site.build(env=passwords_env(northwind_logistics=PASSWORD))
+    sizes = {p.name: p.stat().st_size for p in (site.out / DEAL).rglob("*.html")}
+    assert max(sizes.values()) < 100_000, sizes
+    plain = decrypt(site, DEAL + "milestones/", PASSWORD)
+    assert plain.count("<details data-ms-milestone=") == 20 and len(plain) > 150_000  # it is big, and compressed

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, payload_of, unlock
+from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, decrypt_payload, payload_of, unlock
 
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"
@@ -381,22 +381,8 @@ def strong_password(seed: str) -> str:
     return f"{seed}-{secrets.token_urlsafe(18)}"
 
 
-@functools.lru_cache(maxsize=None)
-def derive(password: str, salt: str, iterations: int) -> bytes:
-    from base64 import b64decode
-
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-
-    return PBKDF2HMAC(hashes.SHA256(), 32, b64decode(salt), iterations).derive(password.encode())
-
-
 def assert_every_deal_page_encrypted(site: Path, deals: list[dict], passwords: dict[str, str]) -> None:
     """Every page in every deal's folder is a password shell whose payload opens with that deal's password."""
-    from base64 import b64decode
-
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     for deal in deals:
         folder = deal["url"].split("://")[-1].rstrip("/").rsplit("/", 1)[-1]
         pages = sorted((site / folder).rglob("*.html"))
@@ -407,10 +393,7 @@ def assert_every_deal_page_encrypted(site: Path, deals: list[dict], passwords: d
             payload = payload_of(shell)
             relative = page.relative_to(site).as_posix()
             page_path = relative[: -len("index.html")] if relative.endswith("index.html") else relative
-            key = derive(passwords[deal["slug"]], payload["salt"], payload["iterations"])
-            plain = AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]),
-                                        ("mapsite/v1|" + page_path).encode()).decode()
-            assert "ms-deal" in plain
+            assert "ms-deal" in decrypt_payload(payload, passwords[deal["slug"]], page_path)
 
 
 def test_publish_build_job_runs_as_written(workspace):
@@ -820,7 +803,6 @@ def test_list_gives_relative_addresses_without_site_url(tmp_path):
 def test_built_pages_link_assets_relatively(subpath_project):
     """Nothing starts at the host's root: the site works at https://org.github.io/repo/ as at a domain's root."""
     site = subpath_project / "site"
-    from conftest import decrypt_payload
 
     pages: dict[str, str] = {}
     for page in sorted(site.rglob("*.html")):

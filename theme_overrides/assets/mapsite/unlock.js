@@ -44,9 +44,14 @@
   function importRaw(raw) {
     return crypto.subtle.importKey("raw", bytes(raw), { name: "AES-GCM" }, true, ["decrypt"]);
   }
+  function inflate(plain) {  /* pages are compressed before encryption; older payloads are not */
+    if (payload.compression !== "deflate-raw") return Promise.resolve(plain);
+    var stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).arrayBuffer();
+  }
   function decrypt(key) {
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(payload.nonce), additionalData: aad, tagLength: 128 },
-      key, bytes(payload.ciphertext)).then(function (plain) { return new TextDecoder().decode(plain); });
+      key, bytes(payload.ciphertext)).then(inflate).then(function (plain) { return new TextDecoder().decode(plain); });
   }
   function show(html) {
     function replace() {  /* the plan replaces the whole shell document, head included */
