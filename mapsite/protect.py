@@ -129,7 +129,7 @@ def _b64(data: bytes) -> str:
 
 def _deflate(data: bytes) -> bytes:
     """Raw DEFLATE, which browsers undo with DecompressionStream("deflate-raw")."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush()
 
 
