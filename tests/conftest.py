@@ -15,6 +15,15 @@ REPO = Path(__file__).resolve().parent.parent
 CANONICAL = Path(__file__).resolve().parent / "northwind-logistics.md"
 TODAY = "2026-11-24"
 
+def edited(*changes: tuple[str, str]) -> str:
+    """The canonical plan with each `old` text (which must occur exactly once) replaced by `new`."""
+    text = CANONICAL.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, f"test setup: {old!r} occurs {text.count(old)} times"
+        text = text.replace(old, new)
+    return text
+
+
 def _shipped_config() -> str:
     """The repo's own mkdocs.yml, pointed at the repo's theme and a fixed build date."""
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")

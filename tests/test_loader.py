@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import edited
 from mapsite import derive
 from mapsite.loader import Problem, load_paths, load_plan, load_plans
 
@@ -23,15 +24,6 @@ CANONICAL = TESTS / "northwind-logistics.md"
 CANONICAL_TEXT = CANONICAL.read_text(encoding="utf-8")
 ALL_IDS = "`dana`, `marco`, `priya`, `legal`, `raj`, `lena`, `tom`, `sofia`"
 STATUS_LIST = "not_started, in_progress, done, blocked"
-
-
-def edited(*changes: tuple[str, str]) -> str:
-    """The canonical plan with each `old` text (which must occur exactly once) replaced by `new`."""
-    text = CANONICAL_TEXT
-    for old, new in changes:
-        assert text.count(old) == 1, f"test setup: {old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
 
 
 def write(folder: Path, text: str, name: str = "northwind-logistics.md") -> Path:

@@ -15,6 +15,7 @@ import pytest
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from conftest import edited
 from mapsite import derive
 from mapsite.loader import load_plan
 from mapsite.model import Plan, public_view
@@ -22,14 +23,6 @@ from mapsite.text import block, inline
 
 CANONICAL_TEXT = (Path(__file__).resolve().parent / "northwind-logistics.md").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 11, 24)
-
-
-def edited(*changes: tuple[str, str]) -> str:
-    text = CANONICAL_TEXT
-    for old, new in changes:
-        assert text.count(old) == 1, f"test setup: {old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
 
 
 @pytest.fixture
