@@ -70,7 +70,7 @@ def _value_summary(plan: Plan) -> list[tuple[Loc, str]]:
         return []
     hint = "say what changes for the buyer, for whom, and what it is worth" if words < low else \
         "cut it to the one outcome the buyer cares most about"
-    return [(("value_summary",), f"value_summary has {words} words; write {low}-{high} words in the buyer's words: {hint}")]
+    return [(("value_summary",), f"value_summary has {words} word{'s' if words != 1 else ''}; write {low}-{high} words in the buyer's words: {hint}")]
 
 
 def _milestone_shape(plan: Plan) -> list[tuple[Loc, str]]:
@@ -80,7 +80,7 @@ def _milestone_shape(plan: Plan) -> list[tuple[Loc, str]]:
     if not low <= len(public) <= high:
         hint = "split the big ones: success criteria, validation, security, business case, contract, kick-off, " \
                "go-live, value review" if len(public) < low else "merge small ones into steps of a bigger milestone"
-        found.append((("key", "milestones"), f"the plan has {len(public)} milestones the buyer sees; aim for {low}-{high}: {hint}"))
+        found.append((("key", "milestones"), f"the plan has {len(public)} milestone{'s' if len(public) != 1 else ''} the buyer sees; aim for {low}-{high}: {hint}"))
     steps = sum(len(m.steps) for m in plan.milestones)
     if steps > MAX_STEPS:
         found.append((("key", "milestones"), f"the plan has {steps} steps; keep it to {MAX_STEPS} or fewer so both sides "
