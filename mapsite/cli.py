@@ -16,7 +16,7 @@ import click
 
 from mapsite import derive, passwords
 from mapsite.advice import advise, advise_all
-from mapsite.loader import Problem, display_path, load_paths, load_plan, load_plans
+from mapsite.loader import Problem, display_path, load_paths, load_plan, load_plans, plan_paths
 from mapsite.report import FORMATS, render
 from mapsite.scaffold import NewPlanError, TemplateError, create
 from mapsite.gitplans import GitError, resolve_base, top_level
@@ -177,7 +177,7 @@ def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "."))))
+            files.extend(plan_paths(path))
         else:
             files.append(path)
     return files

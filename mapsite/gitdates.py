@@ -48,11 +48,9 @@ def edited_now(paths: list[Path], repo: Path) -> set[Path]:
     if not paths:
         return set()
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=repo, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=no", "--",
-                                 *[str(p.resolve()) for p in paths]],
-                                cwd=top, capture_output=True, text=True, check=True).stdout
+        top = _git(["rev-parse", "--show-toplevel"], repo).strip()
+        status = _git(["status", "--porcelain", "-z", "--untracked-files=no", "--",
+                       *[str(p.resolve()) for p in paths]], Path(top))
     except (OSError, subprocess.CalledProcessError):
         return set()
     wanted = {p.resolve(): p for p in paths}

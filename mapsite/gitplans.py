@@ -10,6 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from mapsite.loader import is_plan_file
+
 BRANCHES = ("main", "origin/main", "master", "origin/master")
 
 
@@ -89,7 +91,7 @@ def text_at(top: Path, commit: str, path: str) -> str:
 
 
 def _is_plan(path: PurePosixPath, folder: PurePosixPath) -> bool:
-    return path.parent == folder and path.suffix == ".md" and not path.name.startswith(("_", "."))
+    return path.parent == folder and is_plan_file(path.name)
 
 
 def _commit(top: Path, rev: str) -> str | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from pathlib import Path
 
+from mapsite.passwords import write_private
 from mapsite.protect import DealKey
 
 FILE = Path(".mapsite") / "keys"
@@ -42,9 +42,4 @@ class KeyCache:
             _entry_id(folder, password, key.salt, key.iterations): base64.b64encode(key.key).decode()
             for folder, password, key in keys.values()
         }
-        self.path.parent.mkdir(mode=0o700, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(self.entries, handle)
-        os.replace(temporary, self.path)
+        write_private(self.path, json.dumps(self.entries))

@@ -279,10 +279,18 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
     return LoadResult(Deal(slug, path, plan, body, positions), [])
 
 
+def is_plan_file(name: str) -> bool:
+    """A deal's plan: `*.md`, not `_`-prefixed (templates, drafts) nor hidden."""
+    return name.endswith(".md") and not name.startswith(("_", "."))
+
+
+def plan_paths(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.md") if is_plan_file(p.name))
+
+
 def load_plans(folder: Path, display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:
-    """Load every plan in `folder` (not `_`-prefixed files or folders) and check them together."""
-    paths = sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
-    return load_paths(paths, display_root)
+    """Load every plan in `folder` and check them together."""
+    return load_paths(plan_paths(folder), display_root)
 
 
 def load_paths(paths: list[Path], display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:

@@ -98,16 +98,7 @@ class LocalStore:
         return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
 
     def write(self, passwords: dict[str, str]) -> None:
-        self.path.parent.mkdir(mode=0o700, exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")  # belt and braces beside the repo's .gitignore
-        temporary = self.path.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(passwords, handle, indent=2, sort_keys=True)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, self.path)
+        write_private(self.path, json.dumps(passwords, indent=2, sort_keys=True))
 
     def get_or_create(self, slug: str, rotate: bool = False) -> Password:
         if self._passwords is None:  # read once: a build asks for 1,000s of deals, and a read parses them all
@@ -118,6 +109,20 @@ class LocalStore:
         passwords[slug] = generate()
         self.write(passwords)
         return Password(passwords[slug], str(STORE), generated=True)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a secret file under .mapsite/ atomically, readable by its owner only (mode 600)."""
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")  # belt and braces beside the repo's .gitignore
+    temporary = path.with_suffix(".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(temporary, 0o600)  # an older .tmp kept its mode: os.open's mode applies only on creation
+    os.replace(temporary, path)
 
 
 def in_ci(environ: dict[str, str] | None = None) -> bool:
