@@ -223,17 +223,25 @@ def read_plan_bytes(path: Path, project: Path | None = None) -> bytes:
                             "holding mkdocs.yml); put the plan itself in the plans folder")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        try:
+            raw = _read_regular(fd)
+        finally:
+            os.close(fd)
     except OSError as error:
         raise PlanFileError(f"cannot read the file: {error.strerror or error}") from None
-    with os.fdopen(fd, "rb") as file:
-        kind = _not_regular(os.fstat(fd).st_mode)
-        if kind:
-            raise PlanFileError(f"this is {kind}, not a plan file; a plan is a regular text file ending in .md")
-        raw = file.read(MAX_PLAN_BYTES + 1)
     if len(raw) > MAX_PLAN_BYTES:
         raise PlanFileError(f"the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB; a plan is a few KB of text "
                             "(move long documents to `resources:` links)")
     return raw
+
+
+def _read_regular(fd: int) -> bytes:
+    """Up to MAX_PLAN_BYTES + 1 bytes of an open file, checked first to be a regular file (the check and the read see the same file)."""
+    kind = _not_regular(os.fstat(fd).st_mode)
+    if kind:
+        raise PlanFileError(f"this is {kind}, not a plan file; a plan is a regular text file ending in .md")
+    with open(fd, "rb", closefd=False) as file:
+        return file.read(MAX_PLAN_BYTES + 1)
 
 
 def _not_regular(mode: int) -> str | None:
