@@ -218,8 +218,10 @@ def read_plan_bytes(path: Path, project: Path | None = None) -> bytes:
     it must stay inside the project. A FIFO must not block and /dev/zero must not fill memory:
     the file is opened without blocking and checked before anything is read.
     """
-    if project is not None and not real_path(path).is_relative_to(real_path(project)):
-        raise PlanFileError(f"the plan links to {real_path(path)}, outside this project ({real_path(project)}, the folder "
+    target = real_path(path)
+    if project is not None and not target.is_relative_to(real_path(project)):
+        where = "links to" if target != Path(os.path.abspath(path)) else "is"
+        raise PlanFileError(f"the plan {where} {target}, outside this project ({real_path(project)}, the folder "
                             "holding mkdocs.yml); put the plan itself in the plans folder")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -254,7 +256,7 @@ def _not_regular(mode: int) -> str | None:
         return "a named pipe (FIFO)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
 def real_path(path: Path) -> Path:
@@ -262,17 +264,18 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def unreadable_character(front: str) -> tuple[int, int, str] | None:
-    """The first character YAML refuses to read (NUL, ESC, ...): its line, column and what to do.
+def unreadable_character(text: str) -> tuple[int, int, str] | None:
+    """The first character YAML refuses to read (NUL, ESC, ...) in a plan's text: its line, column and what to do.
 
-    Checked before parsing: PyYAML's reader refuses these with an error that has no line, and
-    libyaml's with one of its own; a plan gets one message naming the character instead.
+    Checked before parsing: PyYAML's reader refuses these with an error that has no line (and stops
+    the check of every other plan), libyaml's with one of its own. In the body they would reach the
+    buyer's page as invisible garbage. A plan gets one message naming the character instead.
     """
-    found = yaml.reader.Reader.NON_PRINTABLE.search(front)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if found is None:
         return None
     index = found.start()
-    line, col = front.count("\n", 0, index) + 1, index - front.rfind("\n", 0, index)
+    line, col = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
     return line, col, f"{_character_name(found.group())} cannot appear in a plan; delete it (it is invisible in most editors)"
 
 
@@ -305,6 +308,10 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
         problems.append(Problem(display, line, col, message))
 
     slug = path.stem
+    unreadable = unreadable_character(text)
+    if unreadable:
+        problem(*unreadable)
+        return LoadResult(None, problems)
     if not text.strip():
         problem(1, 1, "the file is empty; a plan starts with a `---` line, its fields, and another `---` line")
         return LoadResult(None, problems)
@@ -313,11 +320,6 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
         problem(1, 1, "no front matter: a plan starts with a `---` line, then its fields (title:, buyer:, ...), then a closing `---` line")
         return LoadResult(None, problems)
     front, body, _ = parts
-    unreadable = unreadable_character(front)
-    if unreadable:
-        line, col, message = unreadable
-        problem(line + 1, col, message)  # the front matter starts on line 2
-        return LoadResult(None, problems)
     loader = _Loader(front)
     tree = _Tree(loader, 1, problem)
     try:

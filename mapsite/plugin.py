@@ -33,7 +33,7 @@ from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
-from mapsite.loader import Deal, display_path, load_paths, load_plans, plan_paths, real_path
+from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -82,9 +82,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
         only = self._only()
-        placed = {"project": root, "slug_in_url": self.config.slug_in_url}
-        deals, problems = (load_paths([self.plans_dir / f"{only}.md"], root, **placed) if only
-                           else load_plans(self.plans_dir, root, **placed))
+        paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
+        deals, problems = load_paths(paths, root, project=root, slug_in_url=self.config.slug_in_url)
         if problems:
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
         self.deals = deals

@@ -91,9 +91,9 @@ def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, b
     if parts is None:
         raise _error(display, 1, "a template is a plan: it starts with a `---` line, its fields, and another `---` line")
     front = parts[0]
-    unreadable = unreadable_character(front)
+    unreadable = unreadable_character(text)
     if unreadable:
-        raise _error(display, unreadable[0] + 1, unreadable[2])
+        raise _error(display, unreadable[0], unreadable[2])
     try:
         root = compose(front)
     except yaml.MarkedYAMLError as error:

@@ -128,14 +128,15 @@ def test_control_characters_are_reported_at_their_line_and_every_plan_is_still_c
 
 @pytest.mark.parametrize(("char", "name"), [("\x07", "U+0007 (BEL)"), ("\x7f", "U+007F (DEL)"),
                                             ("\x9b", "U+009B (a control character)"), ("\ufffe", "U+FFFE (a control character)")])
-def test_every_character_yaml_refuses_is_named(tmp_path, char, name):
+@pytest.mark.parametrize(("old", "line", "col"), [("cadence: Weekly", 161, 16), ("## Why now", 164, 11)])
+def test_every_character_yaml_refuses_is_named_in_the_front_matter_and_the_body(tmp_path, char, name, old, line, col):
     from mapsite.loader import load_plan
 
     path = tmp_path / "northwind-logistics.md"
-    path.write_text(edited(("cadence: Weekly check-in", f"cadence: Weekly{char} check-in")), encoding="utf-8")
+    path.write_text(edited((old, old + char)), encoding="utf-8")
     deal, problems = load_plan(path, "plans/northwind-logistics.md")
     assert deal is None
-    assert [str(p) for p in problems] == [f"plans/northwind-logistics.md:161:16: {name} cannot appear in a plan; "
+    assert [str(p) for p in problems] == [f"plans/northwind-logistics.md:{line}:{col}: {name} cannot appear in a plan; "
                                           "delete it (it is invisible in most editors)"]
 
 
