@@ -57,6 +57,24 @@ def test_a_symlinked_plan_and_folder_are_never_published_in_plaintext(canonical_
                                    "Northwind Logistics", "meet.example"])
 
 
+def test_with_pages_of_its_own_the_site_still_drops_every_copy_of_a_plan(site):
+    """docs_dir apart from plans/: its own pages are published, a link there to a plan's text is not."""
+    yml = site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("docs_dir: plans", "docs_dir: docs"), encoding="utf-8")
+    (site.root / "docs").mkdir()
+    (site.root / "docs" / "about.md").write_text("# About our deal rooms\n", encoding="utf-8")
+    (site.root / "shared").mkdir()
+    (site.root / "shared" / "zebra.md").write_text(zebra_plan(), encoding="utf-8")
+    link(site.plans / "zebra.md", "../shared/zebra.md")
+    link(site.root / "docs" / "zebra-notes.md", "../shared/zebra.md")
+
+    site.build(env=passwords_env(zebra=PASSWORD))
+    assert "About our deal rooms" in site.html("about/index.html")
+    assert not (site.out / "zebra-notes").exists()
+    assert ZEBRA_TITLE in decrypt(site, "zebra-zq81pz7rw2/", PASSWORD)
+    assert_no_plaintext(site.out, [ZEBRA_TITLE, ZEBRA_BODY])
+
+
 def test_a_plan_that_resolves_outside_the_project_is_refused(site, tmp_path):
     outside = tmp_path / "elsewhere" / "northwind-logistics.md"
     outside.parent.mkdir()
