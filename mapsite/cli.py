@@ -45,7 +45,7 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
     """
     settings = SiteSettings.find()
     files = _plan_files(paths, plans_dir or settings.plans_dir)
-    deals, problems = load_paths(files)
+    deals, problems = load_paths(files, project=settings.root, slug_in_url=settings.slug_in_url)
     problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
     if strict:
         problems = [replace(p, level="error") for p in problems]
@@ -66,12 +66,11 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
 def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     """Every deal with its address, go-live, status and progress."""
     settings = SiteSettings.find()
-    deals, problems = load_plans(plans_dir or settings.plans_dir)
+    deals, problems = load_plans(plans_dir or settings.plans_dir, project=settings.root, slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
     today = settings.today
     rows = []
     for deal in deals:
-        deal.slug_in_url = settings.slug_in_url
         done, total = derive.progress(deal.plan)
         rows.append({
             "slug": deal.slug,
@@ -139,7 +138,7 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: s
     if Path(made.schema_ref).is_absolute():
         click.echo(f"Note: its `$schema=` line points at {made.schema_ref}, outside this project; "
                    "pass --schema PATH|URL to point at a copy everyone has.", err=True)
-    deal = load_plan(path, shown).deal
+    deal = load_plan(path, shown, project=settings.root).deal
     tips = advise(deal, shown, settings.today) if deal else []
     for tip in tips if len(tips) <= 5 else []:
         click.echo(str(tip), err=True)
@@ -163,7 +162,7 @@ def diff_plans(rev: str | None, as_json: bool, plans_dir: Path | None) -> None:
     try:
         top = top_level(plans if plans.is_dir() else settings.root)
         base = resolve_base(top, rev)
-        diffs = diff_since(top, plans, base)
+        diffs = diff_since(top, plans, base, project=settings.root)
     except GitError as error:
         click.echo(f"mapsite: {error}", err=True)
         sys.exit(1)
@@ -240,9 +239,8 @@ def preview(slug: str, dev_addr: str) -> None:
     if not config_file.is_file() or not plan.is_file():
         click.echo(f"mapsite: no {'plan ' + display_path(plan, settings.root) if config_file.is_file() else 'mkdocs.yml'}", err=True)
         sys.exit(1)
-    deals, problems = load_paths([plan], settings.root)
+    deals, problems = load_paths([plan], settings.root, project=settings.root, slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
-    deals[0].slug_in_url = settings.slug_in_url
     mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))

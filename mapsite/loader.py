@@ -7,9 +7,12 @@ error locations are mapped back to those positions and its messages rewritten in
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +24,9 @@ from mapsite.model import STATUSES, Plan
 Loc = tuple[str | int, ...]
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_NODES = 50_000  # a plan has a few hundred; alias bombs have millions
+MAX_PLAN_BYTES = 1024 * 1024  # the canonical plan is 6 KB; a bigger file is a mistake (or /dev/zero)
+C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+            "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
 
 
 @dataclass(frozen=True, order=True)
@@ -180,14 +186,17 @@ def compose(front: str) -> yaml.Node | None:
         loader.dispose()
 
 
-def load_plan(path: Path, display: str | None = None) -> LoadResult:
-    """Read one plan file. Never raises for bad input: every problem comes back as a `Problem`."""
+def load_plan(path: Path, display: str | None = None, *, project: Path | None = None) -> LoadResult:
+    """Read one plan file. Never raises for bad input: every problem comes back as a `Problem`.
+
+    With `project` (the folder holding mkdocs.yml), a plan that resolves outside it is refused.
+    """
     display = display or str(path)
     problems = _name_problems(path, display)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        problems.append(Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}"))
+        raw = read_plan_bytes(path, project)
+    except PlanFileError as error:
+        problems.append(Problem(display, 1, 1, str(error)))
         return LoadResult(None, problems)
     try:
         text = raw.decode("utf-8-sig")
@@ -196,6 +205,85 @@ def load_plan(path: Path, display: str | None = None) -> LoadResult:
         problems.append(Problem(display, line, 1, "the file is not UTF-8 text; save it as UTF-8 in your editor"))
         return LoadResult(None, problems)
     return _load_text(text, path, display, problems)
+
+
+class PlanFileError(Exception):
+    """Why a path cannot be read as a plan, in words for the rep."""
+
+
+def read_plan_bytes(path: Path, project: Path | None = None) -> bytes:
+    """The plan's bytes, at most MAX_PLAN_BYTES of them, from a regular file inside `project`.
+
+    A plan may be a symlink, but whatever it points at is published (encrypted) as this deal, so
+    it must stay inside the project. A FIFO must not block and /dev/zero must not fill memory:
+    the file is opened without blocking and checked before anything is read.
+    """
+    target = real_path(path)
+    if project is not None and not target.is_relative_to(real_path(project)):
+        where = "links to" if target != Path(os.path.abspath(path)) else "is"
+        raise PlanFileError(f"the plan {where} {target}, outside this project ({real_path(project)}, the folder "
+                            "holding mkdocs.yml); put the plan itself in the plans folder")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        try:
+            raw = _read_regular(fd)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise PlanFileError(f"cannot read the file: {error.strerror or error}") from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanFileError(f"the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB; a plan is a few KB of text "
+                            "(move long documents to `resources:` links)")
+    return raw
+
+
+def _read_regular(fd: int) -> bytes:
+    """Up to MAX_PLAN_BYTES + 1 bytes of an open file, checked first to be a regular file (the check and the read see the same file)."""
+    kind = _not_regular(os.fstat(fd).st_mode)
+    if kind:
+        raise PlanFileError(f"this is {kind}, not a plan file; a plan is a regular text file ending in .md")
+    with open(fd, "rb", closefd=False) as file:
+        return file.read(MAX_PLAN_BYTES + 1)
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file that is not a regular file is, for the message; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
+def real_path(path: Path) -> Path:
+    """`path` with every symlink followed; never raises, even for a symlink loop (unlike Path.resolve)."""
+    return Path(os.path.realpath(path))
+
+
+def unreadable_character(text: str) -> tuple[int, int, str] | None:
+    """The first character YAML refuses to read (NUL, ESC, ...) in a plan's text: its line, column and what to do.
+
+    Checked before parsing: PyYAML's reader refuses these with an error that has no line (and stops
+    the check of every other plan), libyaml's with one of its own. In the body they would reach the
+    buyer's page as invisible garbage. A plan gets one message naming the character instead.
+    """
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:
+        return None
+    index = found.start()
+    line, col = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    return line, col, f"{_character_name(found.group())} cannot appear in a plan; delete it (it is invisible in most editors)"
+
+
+def _character_name(char: str) -> str:
+    """`U+0000 (NUL)`: the code point and the name an editor's "show invisibles" uses."""
+    code = ord(char)
+    name = C0_NAMES[code] if code < len(C0_NAMES) else "DEL" if code == 0x7F else unicodedata.name(char, "a control character")
+    return f"U+{code:04X} ({name})"
 
 
 def load_text(text: str, path: Path, display: str | None = None) -> LoadResult:
@@ -220,6 +308,10 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
         problems.append(Problem(display, line, col, message))
 
     slug = path.stem
+    unreadable = unreadable_character(text)
+    if unreadable:
+        problem(*unreadable)
+        return LoadResult(None, problems)
     if not text.strip():
         problem(1, 1, "the file is empty; a plan starts with a `---` line, its fields, and another `---` line")
         return LoadResult(None, problems)
@@ -285,49 +377,63 @@ def is_plan_file(name: str) -> bool:
 
 
 def plan_paths(folder: Path) -> list[Path]:
+    """Every plan of the folder, by name; `load_plan` then refuses one that resolves outside the project or to no regular file."""
     return sorted(p for p in folder.glob("*.md") if is_plan_file(p.name))
 
 
-def load_plans(folder: Path, display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:
+def load_plans(folder: Path, display_root: Path | None = None, *, project: Path | None = None,
+               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
     """Load every plan in `folder` and check them together."""
-    return load_paths(plan_paths(folder), display_root)
+    return load_paths(plan_paths(folder), display_root, project=project, slug_in_url=slug_in_url)
 
 
-def load_paths(paths: list[Path], display_root: Path | None = None) -> tuple[list[Deal], list[Problem]]:
+def load_paths(paths: list[Path], display_root: Path | None = None, *, project: Path | None = None,
+               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
+    """Load plans and check them together, placed as the site will publish them (`slug_in_url`)."""
     deals: list[Deal] = []
     problems: list[Problem] = []
     for path in paths:
-        deal, found = load_plan(path, display_path(path, display_root))
+        deal, found = load_plan(path, display_path(path, display_root), project=project)
         problems.extend(found)
         if deal:
+            deal.slug_in_url = slug_in_url
             deals.append(deal)
     problems.extend(_shared_problems(deals, display_root))
     return deals, problems
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
-    """The path as a rep would type it: relative to the project when possible."""
+    """The path as a rep would type it: relative to the project when possible, naming a symlink, not its target."""
     root = root or Path.cwd()
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str((real_path(path.parent) / path.name).relative_to(real_path(root)))
     except ValueError:
         return str(path)
 
 
 def _shared_problems(deals: list[Deal], root: Path | None) -> list[Problem]:
-    """Rules across plans: two deals must never share an address."""
+    """Rules across plans: two deals must never share a share_id, nor the folder they are published in."""
     problems = []
-    seen: dict[str, Deal] = {}
+    by_share_id: dict[str, Deal] = {}
+    by_folder: dict[str, Deal] = {}
     for deal in deals:
-        other = seen.setdefault(deal.plan.share_id, deal)
+        other = by_share_id.setdefault(deal.plan.share_id, deal)
         if other is not deal:
-            line, col = deal.positions.get(("share_id",), (2, 1))
-            problems.append(Problem(
-                display_path(deal.path, root), line, col,
+            problems.append(_at_share_id(deal, root, (
                 f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
-                "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)",
-            ))
+                "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)")))
+            continue
+        other = by_folder.setdefault(deal.folder, deal)
+        if other is not deal:
+            problems.append(_at_share_id(deal, root, (
+                f"this deal would be published in `{deal.folder}/`, where {display_path(other.path, root)} is "
+                "published too, and one of them would be lost; give one of them another random share_id")))
     return problems
+
+
+def _at_share_id(deal: Deal, root: Path | None, message: str) -> Problem:
+    line, col = deal.positions.get(("share_id",), (2, 1))
+    return Problem(display_path(deal.path, root), line, col, message)
 
 
 def reference_problems(data: dict) -> list[tuple[Loc, str]]:

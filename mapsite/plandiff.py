@@ -42,8 +42,8 @@ def _kinds() -> dict[str, list[dict]]:
     return {"added": [], "removed": [], "moved": [], "status": []}
 
 
-def diff_since(top: Path, plans_dir: Path, base: Base) -> list[PlanDiff]:
-    """Every plan that changed between `base` and the working tree."""
+def diff_since(top: Path, plans_dir: Path, base: Base, *, project: Path | None = None) -> list[PlanDiff]:
+    """Every plan that changed between `base` and the working tree; `project` as for `load_plan`."""
     diffs = []
     for item in changed_plans(top, plans_dir, base):
         path = top / item.path
@@ -54,7 +54,7 @@ def diff_since(top: Path, plans_dir: Path, base: Base) -> list[PlanDiff]:
             old, found = load_text(text_at(top, base.commit, item.path), path, shown)
             problems += [f"the version at {base.label}: {found[0]}"] if found else []
         if item.status != "deleted":
-            new, found = load_plan(path, shown)
+            new, found = load_plan(path, shown, project=project)
             problems += [f"the current version: {found[0]} (run `mapsite check`)"] if found else []
         if problems:
             title = (new or old).plan.title if (new or old) else path.stem

@@ -33,7 +33,7 @@ from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
-from mapsite.loader import Deal, display_path, load_paths, load_plans
+from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -82,12 +82,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
         only = self._only()
-        deals, problems = load_paths([self.plans_dir / f"{only}.md"], root) if only else load_plans(self.plans_dir, root)
+        paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
+        deals, problems = load_paths(paths, root, project=root, slug_in_url=self.config.slug_in_url)
         if problems:
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
-        for deal in deals:
-            deal.slug_in_url = self.config.slug_in_url
         self.deals = deals
+        self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in deals], root)
         self.moves = _Chunked(date_moves, [d.path for d in deals], root)  # in another process while pages render
         for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
@@ -122,7 +122,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled:
             return None
         # Plans, templates and logos are never copied as they are. One pass: Files.remove is O(n) a file.
-        files = Files([f for f in files if not (f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.plans_dir))])
+        plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)}
+        files = Files([f for f in files if not self._is_from_plans(f, plan_texts)])
         if not files.get_file_from_path("index.md"):
             files.append(File.generated(config, "index.md", content=LANDING.format(site_name=config.site_name)))
         for deal in self.deals:
@@ -132,6 +133,18 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                 self.deal_of[uri] = deal
                 self.spec_of[uri] = spec
         return files
+
+    def _is_from_plans(self, file: File, plan_texts: set[Path]) -> bool:
+        """Whether a file MkDocs found is, or may be, a plan's plain text: never to be published as it is.
+
+        Everything found under the plans folder counts, whatever it resolves to (a symlinked plan or
+        folder points elsewhere), and so does a file elsewhere that is a plan's text by another name.
+        """
+        if not file.abs_src_path:
+            return False  # generated: a deal page or the landing page
+        found = Path(os.path.abspath(file.abs_src_path))
+        real = real_path(found)
+        return real in plan_texts or any(path.is_relative_to(folder) for path in (found, real) for folder in self.plans_found_in)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if not self.config.enabled:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from mapsite.loader import SLUG, Problem, compose, display_path, load_text, split_front_matter
+from mapsite.loader import SLUG, Problem, compose, display_path, load_text, split_front_matter, unreadable_character
 from mapsite.schema import SCHEMA_FILE
 
 TEMPLATES_DIR = "_templates"
@@ -91,6 +91,9 @@ def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, b
     if parts is None:
         raise _error(display, 1, "a template is a plan: it starts with a `---` line, its fields, and another `---` line")
     front = parts[0]
+    unreadable = unreadable_character(text)
+    if unreadable:
+        raise _error(display, unreadable[0], unreadable[2])
     try:
         root = compose(front)
     except yaml.MarkedYAMLError as error:

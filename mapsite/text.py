@@ -37,7 +37,7 @@ class _Sanitize(Treeprocessor):
                     if not is_safe_url(href):
                         child.attrib.pop("href", None)
                         child.tag = "span"
-                    elif urlsplit(href).scheme in ("http", "https"):
+                    elif is_external_url(href):
                         child.set("rel", "noopener noreferrer")
                         child.set("target", "_blank")
 
@@ -51,11 +51,25 @@ class _NoRawHtml(Extension):
 
 def is_safe_url(url: str) -> bool:
     """True for http(s), mailto, tel and relative links, judged as the browser will decode them."""
-    cleaned = "".join(ch for ch in html.unescape(url) if ch.isprintable() and not ch.isspace())
     try:
-        return urlsplit(cleaned).scheme.lower() in SAFE_SCHEMES
+        return urlsplit(_as_browser_reads(url)).scheme.lower() in SAFE_SCHEMES
     except ValueError:
         return False
+
+
+def is_external_url(url: str) -> bool:
+    """True for a link to another host: http(s), or any with a host (`//host/`, which the browser reads as https)."""
+    try:
+        parts = urlsplit(_as_browser_reads(url))
+    except ValueError:
+        return True
+    return bool(parts.netloc) or parts.scheme.lower() in ("http", "https")
+
+
+def _as_browser_reads(url: str) -> str:
+    """The link as the browser decodes it: entities resolved, blanks and controls dropped, `\\` read as `/`."""
+    cleaned = "".join(ch for ch in html.unescape(url) if ch.isprintable() and not ch.isspace())
+    return cleaned.replace("\\", "/")
 
 
 def _converter() -> markdown.Markdown:

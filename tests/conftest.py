@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,20 +58,22 @@ class Site:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def build(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def build(self, *args: str, env: dict[str, str] | None = None, check: bool = True,
+              timeout: float = 600) -> subprocess.CompletedProcess:
         """Run the real `mkdocs build --strict` in this folder."""
         result = subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
-            cwd=self.root, capture_output=True, text=True, env=build_env(env), timeout=600,
+            cwd=self.root, capture_output=True, text=True, env=build_env(env), timeout=timeout,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
         return result
 
-    def mapsite(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    def mapsite(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
+                timeout: float = 600) -> subprocess.CompletedProcess:
         """Run the real `mapsite` command in this folder."""
         return subprocess.run([sys.executable, "-m", "mapsite", *args], cwd=self.root, capture_output=True,
-                              text=True, env=build_env(env), timeout=600, input=input)
+                              text=True, env=build_env(env), timeout=timeout, input=input)
 
     def html(self, relative: str) -> str:
         return (self.out / relative).read_text(encoding="utf-8")
@@ -122,6 +128,35 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     plain = AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]), aad)
     assert payload["compression"] == "deflate-raw"
     return zlib.decompress(plain, -15).decode()
+
+
+CIPHERTEXT = re.compile(r'"(?:ciphertext|salt|nonce)":\s*"[A-Za-z0-9+/=]*"')
+
+
+def assert_no_plaintext(site_dir: Path, texts: list[str]) -> None:
+    """No file of the built site names any of `texts`, in its path or its content, outside the encrypted payloads.
+
+    Every file is read (gzip files unpacked: sitemap.xml.gz), and each text is looked for as it is and as
+    HTML, JSON and URLs escape it. Only the payloads' base64 values are left out: a word can turn up
+    there by chance.
+    """
+    leaks = []
+    for file in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+        relative = file.relative_to(site_dir).as_posix()
+        raw = file.read_bytes()
+        content = CIPHERTEXT.sub("", (gzip.decompress(raw) if file.suffix == ".gz" else raw).decode("utf-8", "replace"))
+        for text in texts:
+            found = [form for form in _written_forms(text) if form in content or form in relative]
+            leaks += [f"{relative}: {text!r} (as {found[0]!r})"] if found else []
+    assert not leaks, "plaintext in the built site:\n" + "\n".join(leaks)
+
+
+def _written_forms(text: str) -> set[str]:
+    """`text` as a page, a JSON file or a URL may write it."""
+    from urllib.parse import quote
+
+    return {text, html.escape(text), html.escape(text, quote=False), json.dumps(text)[1:-1],
+            json.dumps(text, ensure_ascii=False)[1:-1], quote(text)}
 
 
 def page_file(site: Site, page_path: str) -> Path:
