@@ -26,7 +26,7 @@ SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Site:
-    """Two deals whose plans differ in every word a page shows, and the same structure."""
+    """Two deals whose plans differ in the words a page shows, one of them trying to become a script."""
     root = tmp_path_factory.mktemp("csp") / "project"
     (root / "plans").mkdir(parents=True)
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY))
@@ -35,7 +35,8 @@ def built(tmp_path_factory) -> Site:
     site.add_plan(f"{OTHER}.md", edited(("title: Northwind Logistics", "title: Zephyr Freight"),
                                         ("  name: Northwind Logistics", "  name: Zephyr Freight"),
                                         ("share_id: k7qm2xtz9p", "share_id: w3pz8hvy5c"),
-                                        ("Cut dispatch planning", "Halve the time spent on routing")))
+                                        ("Cut dispatch planning", "Halve routing </script><script>window.pwned = 1</script>"),
+                                        ("title: Agree on success criteria", "title: Agree </script><script>window.pwned = 1</script>")))
     site.build(env=passwords_env(northwind_logistics=PASSWORD, zephyr_freight=PASSWORD))
     return site
 
@@ -89,7 +90,8 @@ def test_every_published_page_carries_a_policy_that_hashes_each_of_its_inline_sc
 
 
 def test_script_hashes_tell_nothing_of_a_plan(built):
-    """Two plans that differ in every visible word: the same hashes, so a hash cannot confirm a guess at a plan."""
+    """Two plans that differ in their words get the same hashes, so a hash cannot confirm a guess at a plan;
+    plan text that looks like a script stays text (escaped in HTML and in the calendar's JSON)."""
     pages = published(built)
     deals = sorted({name.split("/")[0] for name in pages if "/" in name})
     assert len(deals) == 2
@@ -98,7 +100,7 @@ def test_script_hashes_tell_nothing_of_a_plan(built):
         assert policy_of(first) == policy_of(second), page
         for deal in deals:
             scripts = " ".join(inline_scripts(pages[f"{deal}/{page}index.html (unlocked)"]))
-            assert "Zephyr" not in scripts and "Northwind" not in scripts and "dispatch" not in scripts
+            assert "Zephyr" not in scripts and "Northwind" not in scripts and "pwned" not in scripts
 
 
 @pytest.fixture(scope="module")
