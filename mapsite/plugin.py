@@ -153,25 +153,30 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             return None
         deal = self.deal_of.get(page.file.src_uri)
         if deal is None:
-            return self._with_policy(output)
+            return self._with_policy(output, page.file.src_uri)
         if self.preview:
             return _with_banner(output)
-        output = self._with_policy(output)  # before encryption: the policy travels inside the page too
+        output = self._with_policy(output, page.file.src_uri)  # before encryption: the policy travels inside the page too
         payload = protect.encrypt_page(output, self.keys.get(deal.slug), page.url)
         shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
                                           magic_links=self.config.magic_links)
-        return self._with_policy(shell, also=csp.script_hashes(output))
+        return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str | None:
         if self.config.enabled and template_name.endswith(".html"):  # 404.html
-            return self._with_policy(output)
+            return self._with_policy(output, template_name)
         return None
 
-    def _with_policy(self, output: str, also: list[str] = ()) -> str:
+    def _with_policy(self, output: str, name: str, also: list[str] = ()) -> str:
         """The page with its Content-Security-Policy; not under `mkdocs serve`, which adds its live-reload
         script inline to every page it serves (and publishes nothing)."""
-        return output if self.command == "serve" else csp.with_policy(output, also)
+        if self.command == "serve":
+            return output
+        try:
+            return csp.with_policy(output, also)
+        except ValueError as error:
+            raise PluginError(f"mapsite: {name}: {error}") from None
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.spec_of.get(page.file.src_uri)

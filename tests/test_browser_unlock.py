@@ -146,6 +146,25 @@ def test_no_raw_key_in_web_storage_and_the_kept_key_cannot_be_read(context, serv
     assert keys and all(k == {"extractable": False, "usages": ["decrypt"]} for k in keys)
 
 
+AGE_KEPT_KEYS = """async hours => {
+  const db = await new Promise(ok => { const r = indexedDB.open("mapsite"); r.onsuccess = () => ok(r.result); });
+  const store = db.transaction("keys", "readwrite").objectStore("keys");
+  await new Promise(ok => { store.openCursor().onsuccess = e => { const c = e.target.result; if (!c) return ok();
+    c.update({...c.value, used: c.value.used - hours * 3600 * 1000}); c.continue(); }; });
+  db.close();
+}"""
+
+
+def test_a_tab_key_unused_for_12_hours_is_removed(context, served):
+    first = open_page(context, served)
+    unlock(first, PASSWORD)
+    first.evaluate(AGE_KEPT_KEYS, 13)
+    second = open_page(context, served)  # another tab looks, and removes it
+    second.wait_for_selector("#mapsite-password")
+    second.wait_for_timeout(500)
+    assert second.evaluate(CRYPTO_KEYS) == []
+
+
 def routed(context, base: str, directory: Path) -> None:
     """Serve `directory` at `base` (any host, https) from inside the browser: no DNS, no certificate."""
     prefix = urlparse(base).path

@@ -37,14 +37,12 @@ window.mapsiteKeys = (function () {
   }
   function ofDeal(deal) { return IDBKeyRange.bound(deal + "|", deal + "|\uffff"); }
 
-  function removeRawKeys() {
-    [window.localStorage, window.sessionStorage].forEach(function (storage) {
-      try {
-        Object.keys(storage).forEach(function (name) { if (name.indexOf("mapsite:key:") === 0) storage.removeItem(name); });
-      } catch (e) { /* storage off: nothing there */ }
-    });
-  }
-  removeRawKeys();
+  ["localStorage", "sessionStorage"].forEach(function (kind) {  /* raw keys an older version kept */
+    try {
+      var storage = window[kind];
+      Object.keys(storage).forEach(function (name) { if (name.indexOf("mapsite:key:") === 0) storage.removeItem(name); });
+    } catch (e) { /* storage off: nothing there */ }
+  });
 
   return {
     /* The deal's key for this tab or this device, or null. */
