@@ -16,17 +16,22 @@ PASSWORD = "correct-horse-battery-staple-42"
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("unlock") / "project"
+def serve_canonical(root: Path, options: str = ""):
+    """The canonical plan built with these mapsite options (YAML lines) and served, until the generator closes."""
     (root / "plans").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY))
+    config = MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY)
+    (root / "mkdocs.yml").write_text(config.replace("      plans_dir: plans\n", "      plans_dir: plans\n" + options))
     shutil.copy(CANONICAL, root / "plans")
     site = Site(root)
     site.build(env=passwords_env(northwind_logistics=PASSWORD))
     server = Served(site.out)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    yield from serve_canonical(tmp_path_factory.mktemp("unlock") / "project")
 
 
 @pytest.fixture
@@ -222,17 +227,8 @@ def test_magic_link_opens_a_locked_page_already_open_in_the_tab(context, served)
 
 @pytest.fixture(scope="module")
 def no_links(tmp_path_factory):
-    root = tmp_path_factory.mktemp("no-links") / "project"
-    (root / "plans").mkdir(parents=True)
-    config = MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY)
-    config = config.replace("      plans_dir: plans\n", "      plans_dir: plans\n      magic_links: false\n      remember: false\n")
-    (root / "mkdocs.yml").write_text(config)
-    shutil.copy(CANONICAL, root / "plans")
-    site = Site(root)
-    site.build(env=passwords_env(northwind_logistics=PASSWORD))
-    server = Served(site.out)
-    yield server
-    server.close()
+    yield from serve_canonical(tmp_path_factory.mktemp("no-links") / "project",
+                               "      magic_links: false\n      remember: false\n")
 
 
 def test_with_magic_links_off_the_password_in_a_link_is_ignored(browser, no_links):
