@@ -126,7 +126,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var onDevice = remember && !remember.hidden && remember.querySelector("input").checked;
+    var onDevice = Boolean(remember && !remember.hidden && remember.querySelector("input").checked);
     if (input.value) unlockWith(input.value, onDevice);
   });
   window.addEventListener("hashchange", fromLink);
