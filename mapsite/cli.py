@@ -190,6 +190,10 @@ def _exit_on_problems(problems: list[Problem]) -> None:
         sys.exit(1)
 
 
+MAGIC_LINK = ("a magic link (<deal address>#k=<password>) opens the deal without typing, but the password stays in "
+              "the buyer's browser history (and any device it syncs to): send it on its own channel when you can")
+
+
 @main.command()
 @click.argument("slug")
 @click.option("--rotate", is_flag=True, help="Replace the password with a new strong one.")
@@ -211,6 +215,8 @@ def password(slug: str, rotate: bool) -> None:
         sys.exit(1)
     if current.generated:
         click.echo(f"new password for {slug} (kept in {store.path}; CI secret: {passwords.variable_name(slug)})", err=True)
+    click.echo(MAGIC_LINK if settings.magic_links else "magic links are off (magic_links: false): the buyer types the password",
+               err=True)
     click.echo(current.value)
 
 

@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mapsite import pages, passwords, protect
+from mapsite import csp, pages, passwords, protect
 from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
@@ -40,6 +40,7 @@ log = logging.getLogger("mkdocs.plugins.mapsite")
 DEAL_TEMPLATE = "mapsite-deal.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
 ONLY_VARIABLE = "MAPSITE_ONLY"  # `MAPSITE_ONLY=<slug> mkdocs serve`, set by `mapsite preview <slug>`
 PREVIEW_BANNER = (
     '<div class="ms-preview-banner" role="alert">Local preview — not protected. '
@@ -65,6 +66,11 @@ class MapsiteConfig(base.Config):
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
     today = c.Optional(c.Type(str))
     """Build as if on this ISO date (for reproducible builds and tests); default: the real date."""
+    remember = c.Choice(("auto", True, False), default="auto")
+    """Offer "Remember on this device". auto: except on an origin other sites share (`*.github.io`, `*.gitlab.io`),
+    whose other sites could use a remembered key; true: everywhere (an org whose only Pages site this is); false: nowhere."""
+    magic_links = c.Type(bool, default=True)
+    """Open a deal from a `#k=<password>` link. The link stays in the buyer's browser history; false: always typed."""
 
 
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
@@ -156,14 +162,34 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        deal = self.deal_of.get(page.file.src_uri)
-        if not self.config.enabled or deal is None:
+        if not self.config.enabled:
             return None
+        deal = self.deal_of.get(page.file.src_uri)
+        if deal is None:
+            return self._with_policy(output, page.file.src_uri)
         if self.preview:
             return _with_banner(output)
+        output = self._with_policy(output, page.file.src_uri)  # before encryption: the policy travels inside the page too
         payload = protect.encrypt_page(output, self.keys.get(deal.slug), page.url)
-        return self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
-                                         payload=protect.payload_json(payload))
+        shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
+                                          payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
+                                          magic_links=self.config.magic_links)
+        return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
+
+    def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str | None:
+        if self.config.enabled and template_name.endswith(".html"):  # 404.html
+            return self._with_policy(output, template_name)
+        return None
+
+    def _with_policy(self, output: str, name: str, also: list[str] = ()) -> str:
+        """The page with its Content-Security-Policy; not under `mkdocs serve`, which adds its live-reload
+        script inline to every page it serves (and publishes nothing)."""
+        if self.command == "serve":
+            return output
+        try:
+            return csp.with_policy(output, also)
+        except ValueError as error:
+            raise PluginError(f"mapsite: {name}: {error}") from None
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.spec_of.get(page.file.src_uri)

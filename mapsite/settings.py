@@ -21,6 +21,7 @@ class SiteSettings:
     directory_urls: bool = True
     today: dt.date = field(default_factory=dt.date.today)
     slug_in_url: bool = True
+    magic_links: bool = True
 
     @classmethod
     def find(cls, start: Path | None = None) -> SiteSettings:
@@ -51,7 +52,8 @@ class SiteSettings:
         plans = root / options.get("plans_dir", "plans")
         today = options.get("today")
         return cls(root, plans, config.site_url or "", config.use_directory_urls,
-                   dt.date.fromisoformat(today) if today else dt.date.today(), options.get("slug_in_url", True))
+                   dt.date.fromisoformat(today) if today else dt.date.today(), options.get("slug_in_url", True),
+                   options.get("magic_links", True))
 
     def deal_url(self, deal: Deal) -> str:
         """The address to send the buyer: full when `site_url` is set, else relative to the site root."""

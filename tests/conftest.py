@@ -211,6 +211,7 @@ class Served:
             def log_message(self, *args):
                 pass
 
+        self.directory = directory
         handler = functools.partial(Quiet, directory=str(directory))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, Served, Site, passwords_env, screenshot, unlock
+from mapsite import protect
 
 PASSWORD = "correct-horse-battery-staple-42"
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("unlock") / "project"
+def serve_canonical(root: Path, options: str = ""):
+    """The canonical plan built with these mapsite options (YAML lines) and served, until the generator closes."""
     (root / "plans").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY))
+    config = MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY)
+    (root / "mkdocs.yml").write_text(config.replace("      plans_dir: plans\n", "      plans_dir: plans\n" + options))
     shutil.copy(CANONICAL, root / "plans")
     site = Site(root)
     site.build(env=passwords_env(northwind_logistics=PASSWORD))
     server = Served(site.out)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    yield from serve_canonical(tmp_path_factory.mktemp("unlock") / "project")
 
 
 @pytest.fixture
@@ -53,7 +62,7 @@ def test_wrong_password_is_refused_and_shows_nothing(context, served):
     page = open_page(context, served)
     page.fill("#mapsite-password", "not-the-password-at-all")
     page.click("#mapsite-submit")
-    page.wait_for_function("document.getElementById('mapsite-status').textContent.includes('not right')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('mapsite-status').textContent.includes('not right')", timeout=20_000)
     screenshot(page, "unlock-wrong-password")
     assert page.locator(".ms-deal").count() == 0
     assert "Northwind" not in page.content()
@@ -100,3 +109,140 @@ def test_magic_link_opens_and_leaves_no_password_in_the_address(context, served)
     assert PASSWORD not in page.url
     assert page.evaluate("location.hash") == ""
     assert PASSWORD not in page.evaluate("JSON.stringify(history.state)")
+
+
+# --- What the browser keeps ------------------------------------------------------------------
+
+WEB_STORAGE = "[localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => s.getItem(k)))"
+CRYPTO_KEYS = """async () => {
+  const found = [];
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, fail) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = fail; });
+    for (const name of db.objectStoreNames) {
+      const values = await new Promise(ok => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+      for (const value of values) {
+        for (const item of [value, ...Object.values(value || {})]) {
+          if (item instanceof CryptoKey) found.push({extractable: item.extractable, usages: item.usages});
+        }
+      }
+    }
+    db.close();
+  }
+  return found;
+}"""
+
+
+def raw_key_texts() -> set[str]:
+    """The deal's AES key as an older version kept it (base64), and as bytes written out any other common way."""
+    key = protect.derive_key(PASSWORD, protect.deal_salt(DEAL.rstrip("/")))
+    return {base64.b64encode(key).decode(), base64.urlsafe_b64encode(key).decode().rstrip("="), key.hex()}
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_no_raw_key_in_web_storage_and_the_kept_key_cannot_be_read(context, served, remember):
+    page = open_page(context, served)
+    page.wait_for_selector("#mapsite-password")
+    assert not page.is_checked("#mapsite-remember"), "remember is off until the visitor ticks it"
+    unlock(page, PASSWORD, remember=remember)
+    stored = page.evaluate(WEB_STORAGE)
+    assert not any(raw in value for value in stored for raw in raw_key_texts())
+    assert PASSWORD not in "".join(stored)
+    keys = page.evaluate(CRYPTO_KEYS)
+    assert keys and all(k == {"extractable": False, "usages": ["decrypt"]} for k in keys)
+
+
+AGE_KEPT_KEYS = """async hours => {
+  const db = await new Promise(ok => { const r = indexedDB.open("mapsite"); r.onsuccess = () => ok(r.result); });
+  const store = db.transaction("keys", "readwrite").objectStore("keys");
+  await new Promise(ok => { store.openCursor().onsuccess = e => { const c = e.target.result; if (!c) return ok();
+    c.update({...c.value, used: c.value.used - hours * 3600 * 1000}); c.continue(); }; });
+  db.close();
+}"""
+
+
+def test_a_tab_key_unused_for_12_hours_is_removed(context, served):
+    first = open_page(context, served)
+    unlock(first, PASSWORD)
+    first.evaluate(AGE_KEPT_KEYS, 13)
+    second = open_page(context, served)  # another tab looks, and removes it
+    second.wait_for_selector("#mapsite-password")
+    second.wait_for_timeout(500)
+    assert second.evaluate(CRYPTO_KEYS) == []
+
+
+def routed(context, base: str, directory: Path) -> None:
+    """Serve `directory` at `base` (any host, https) from inside the browser: no DNS, no certificate."""
+    prefix = urlparse(base).path
+
+    def fulfil(route):
+        path = urlparse(route.request.url).path[len(prefix):]
+        file = directory / path
+        if file.is_dir():
+            file = file / "index.html"
+        if file.is_file():
+            route.fulfill(path=str(file))
+        else:
+            route.fulfill(status=404, body="not found")
+    context.route(base + "**", fulfil)
+
+
+@pytest.mark.parametrize("base, offered", [("https://acme.github.io/deal-rooms/", False),
+                                           ("https://acme-deals.gitlab.io/", False),
+                                           ("https://deals.example.com/", True)])
+def test_remember_is_not_offered_on_an_origin_shared_with_other_sites(browser, served, base, offered):
+    """On <org>.github.io every Pages site of the org shares one origin, and with it the browser's storage."""
+    context = browser.new_context()
+    try:
+        routed(context, base, served.directory)
+        page = context.new_page()
+        page.goto(base + DEAL)
+        page.wait_for_selector("#mapsite-password")
+        page.wait_for_timeout(300)
+        assert page.locator("#mapsite-remember").is_visible() == offered
+        if not offered:
+            unlock(page, PASSWORD)
+            again = context.new_page()
+            again.goto(base + DEAL)
+            again.wait_for_selector("#mapsite-password")
+            again.wait_for_timeout(500)
+            assert again.locator(".ms-deal").count() == 0, "nothing was kept for the device"
+    finally:
+        context.close()
+
+
+# --- Magic links ----------------------------------------------------------------------------
+
+
+def test_magic_link_opens_a_locked_page_already_open_in_the_tab(context, served):
+    page = open_page(context, served)
+    page.wait_for_selector("#mapsite-password")
+    page.goto(served.base + DEAL + "#k=" + PASSWORD)  # the same document: only the fragment changes
+    page.wait_for_selector(".ms-deal", timeout=20_000)
+    assert "#k=" not in page.url and PASSWORD not in page.url
+    page.evaluate("location.hash = '#k=' + 'another-password-in-a-link'")  # a link followed on the open plan
+    page.wait_for_function("() => !location.hash.startsWith('#k=')", timeout=5_000)
+    assert page.locator(".ms-deal").count() == 1
+    assert served.errors == []
+
+
+@pytest.fixture(scope="module")
+def no_links(tmp_path_factory):
+    yield from serve_canonical(tmp_path_factory.mktemp("no-links") / "project",
+                               "      magic_links: false\n      remember: false\n")
+
+
+def test_with_magic_links_off_the_password_in_a_link_is_ignored(browser, no_links):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        no_links.watch(page)
+        page.goto(no_links.base + DEAL + "#k=" + PASSWORD)
+        page.wait_for_function("() => document.getElementById('mapsite-status').textContent.includes('type')", timeout=5_000)
+        assert "#k=" not in page.url
+        page.wait_for_timeout(3_000)  # longer than the key derivation would take
+        assert page.locator(".ms-deal").count() == 0
+        assert page.locator("#mapsite-remember").count() == 0, "remember: false offers it nowhere"
+        unlock(page, PASSWORD)  # typed, it opens
+        assert no_links.errors == []
+    finally:
+        context.close()

@@ -176,6 +176,7 @@ def test_locally_a_strong_password_is_generated_kept_and_shown_again(canonical_s
     assert "Northwind" in decrypt(canonical_site, DEAL, generated)
     shown = canonical_site.mapsite("password", "northwind-logistics")
     assert shown.stdout.strip() == generated
+    assert "#k=" in shown.stderr and "browser history" in shown.stderr, "what a magic link leaves behind"
     canonical_site.build()  # a rebuild keeps the same password
     assert json.loads(store.read_text())["northwind-logistics"] == generated
     rotated = canonical_site.mapsite("password", "northwind-logistics", "--rotate").stdout.strip()

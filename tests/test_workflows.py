@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, decrypt_payload, payload_of, unlock
+from mapsite import csp
 
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"
@@ -668,6 +669,16 @@ def test_headers_keep_deals_private_and_same_origin():
     assert "data:" not in policy["script-src"] and "data:" not in policy["connect-src"]
 
 
+def test_header_policy_and_page_policy_agree():
+    """Browsers enforce both: the header adds what a <meta> cannot send (frame-ancestors); for inline
+    scripts it defers to each page's own policy, the only one that can list that page's hashes."""
+    header = dict(part.strip().split(" ", 1) for part in headers_file()["/*"]["Content-Security-Policy"].split(";"))
+    page = dict(d.split(" ", 1) for d in csp.DIRECTIVES)
+    assert header.pop("frame-ancestors") == "'none'"
+    assert header.pop("script-src") == page.pop("script-src") + " 'unsafe-inline'"
+    assert header == page
+
+
 def test_netlify_build_fails_closed():
     config = tomllib.loads((HOSTING / "netlify.toml").read_text(encoding="utf-8"))
     assert config["build"]["publish"] == "site"
@@ -877,6 +888,8 @@ def open_deal_under_subpath(browser, project: Path, headers: dict[str, str]) -> 
         page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
         page.goto(server.base + DEAL)
         unlock(page, PASSWORD)
+        injected = page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                                 " document.body.appendChild(s); return window.injected === 1; }")  # refused by each page policy
         material = page.evaluate("typeof __md_get")
         bar = page.evaluate("(() => { const b = document.querySelector('.ms-bar'); "
                             "return b.firstElementChild.getBoundingClientRect().width / b.getBoundingClientRect().width; })()")
@@ -885,16 +898,20 @@ def open_deal_under_subpath(browser, project: Path, headers: dict[str, str]) -> 
         page.goto(server.base + "404.html")
         page.wait_for_selector(".md-content", timeout=20_000)
         styled = page.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
-        return {"problems": problems, "outside": outside, "material": material, "bar": bar, "styled_404": styled}
+        return {"problems": problems, "outside": outside, "material": material, "bar": bar, "styled_404": styled,
+                "injected": injected}
     finally:
         context.close()
         server.close()
 
 
 def test_deal_opens_under_a_subpath_with_the_published_headers(browser, subpath_project):
-    """The real CSP of .github/hosting/_headers, on a site served at /deals/: unlocks, Material runs, nothing blocked."""
+    """The real CSP of .github/hosting/_headers with each page's own, on a site served at /deals/: unlocks,
+    Material runs, nothing else is blocked, and a script injected without a hash does not run."""
     result = open_deal_under_subpath(browser, subpath_project, headers_file()["/*"])
-    assert result["problems"] == []
+    assert result["injected"] is False
+    injected = csp.script_hashes("<script>window.injected = 1</script>")[0].strip("'")
+    assert result["problems"] and all(injected in p for p in result["problems"]), "only the injected script was refused"
     assert result["outside"] == []
     assert result["material"] == "function", "Material's inline start-up script ran"
     assert 0.05 < result["bar"] < 0.95, "the progress bar's style=\"width: …%\" applied"
@@ -902,7 +919,8 @@ def test_deal_opens_under_a_subpath_with_the_published_headers(browser, subpath_
 
 
 def test_a_stricter_policy_would_break_the_pages(browser, subpath_project):
-    """Why the policy allows inline scripts and styles: without them Material and the deal pages break."""
+    """Why the header allows inline scripts and styles: it cannot list each page's script hashes (the page's
+    own policy does), and style="" attributes take no hash. Without them Material and the deal pages break."""
     strict = {**headers_file()["/*"], "Content-Security-Policy": "default-src 'self'"}
     result = open_deal_under_subpath(browser, subpath_project, strict)
     assert any("Content Security Policy" in p and "inline script" in p for p in result["problems"])

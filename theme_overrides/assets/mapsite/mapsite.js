@@ -140,18 +140,21 @@
     });
   }
 
-  /* Lock: forget this deal's key in this tab and on this device (see unlock.js for how it is kept). */
+  /* Lock: forget this deal's key in every tab and on this device (keys.js keeps it). A magic link followed
+   * on an open plan has nothing left to open: its password only leaves the address bar. */
   function setupLock(deal) {
-    var storageKey = "mapsite:key:" + deal.getAttribute("data-ms-deal");
-    var remembered = false;
-    try { remembered = !!localStorage.getItem(storageKey); } catch (e) { remembered = false; }
-    all("[data-ms-remembered]", deal).forEach(function (el) { el.hidden = !remembered; });
+    var folder = deal.getAttribute("data-ms-deal");
+    mapsiteKeys.remembered(folder).then(function (remembered) {
+      all("[data-ms-remembered]", deal).forEach(function (el) { el.hidden = !remembered; });
+    }, function () { /* no IndexedDB: nothing remembered */ });
     all("[data-ms-lock]", deal).forEach(function (button) {
       button.addEventListener("click", function () {
-        try { sessionStorage.removeItem(storageKey); localStorage.removeItem(storageKey); } catch (e) { /* nothing kept */ }
-        location.reload();
+        function reload() { location.reload(); }
+        mapsiteKeys.forget(folder).then(reload, reload);
       });
     });
+    mapsiteKeys.linkPassword();
+    window.addEventListener("hashchange", mapsiteKeys.linkPassword);
   }
 
   var started = false;

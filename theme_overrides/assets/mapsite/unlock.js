@@ -1,14 +1,16 @@
 /* Opens an encrypted deal page in the browser: PBKDF2-HMAC-SHA256 + AES-256-GCM with WebCrypto.
  * The page's path is checked as associated data, so a page moved to another address will not open.
- * The derived key (never the password) is kept in sessionStorage for the deal, and in
- * localStorage only when the visitor asks to be remembered. */
+ * The derived key (never the password) is kept by keys.js for this tab, or for this device when the
+ * visitor asks and the site offers it: never on an origin other sites share (*.github.io, *.gitlab.io),
+ * whose other sites' scripts could use it. Every word shown comes from the page (mapsite-lock.html). */
 (function () {
   "use strict";
+  var SHARED_ORIGIN = /\.(github|gitlab)\.io$/i;
   var shell = document.querySelector("[data-mapsite-root]");
   var payload = JSON.parse(document.getElementById("mapsite-payload").textContent);
   var form = document.getElementById("mapsite-unlock");
   var input = document.getElementById("mapsite-password");
-  var remember = document.getElementById("mapsite-remember");
+  var remember = document.querySelector("[data-mapsite-remember]");
   var button = document.getElementById("mapsite-submit");
   var status = document.getElementById("mapsite-status");
   var progress = document.getElementById("mapsite-progress");
@@ -22,14 +24,13 @@
   }
   var path = pagePath();
   var deal = path.split("/")[0];
-  var storageKey = "mapsite:key:" + deal;
   var aad = new TextEncoder().encode("mapsite/v1|" + path);
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
-  function b64(buffer) { return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))); }
 
-  function say(text, isError) {
-    status.textContent = text;
+  function say(what, isError) {  /* what: a data-mapsite-say message of the page, or "" */
+    var words = what && document.querySelector('[data-mapsite-say="' + what + '"]');
+    status.textContent = words ? words.textContent : "";
     status.className = "lock__status" + (isError ? " lock__status--error" : "");
   }
 
@@ -38,11 +39,8 @@
     return crypto.subtle.importKey("raw", enc, "PBKDF2", false, ["deriveKey"]).then(function (base) {
       return crypto.subtle.deriveKey(
         { name: "PBKDF2", hash: "SHA-256", salt: bytes(payload.salt), iterations: payload.iterations },
-        base, { name: "AES-GCM", length: 256 }, true, ["decrypt"]);
+        base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
     });
-  }
-  function importRaw(raw) {
-    return crypto.subtle.importKey("raw", bytes(raw), { name: "AES-GCM" }, true, ["decrypt"]);
   }
   function inflate(plain) {  /* pages are compressed before encryption; older payloads are not */
     if (payload.compression !== "deflate-raw") return Promise.resolve(plain);
@@ -66,18 +64,8 @@
       replace();
     }
   }
-  function keep(key, persist) {
-    return crypto.subtle.exportKey("raw", key).then(function (raw) {
-      var value = b64(raw);
-      try { sessionStorage.setItem(storageKey, value); } catch (e) { /* private mode: ask again next page */ }
-      if (persist) { try { localStorage.setItem(storageKey, value); } catch (e) { /* storage off */ } }
-    });
-  }
-  function stored() {
-    try { return sessionStorage.getItem(storageKey) || localStorage.getItem(storageKey); } catch (e) { return null; }
-  }
-  function forgetStored() {
-    try { sessionStorage.removeItem(storageKey); localStorage.removeItem(storageKey); } catch (e) { /* nothing kept */ }
+  function keep(key, onDevice) {  /* no IndexedDB (some private modes): the next page asks again */
+    return mapsiteKeys.put(deal, payload.salt, key, onDevice).catch(function () {});
   }
 
   var timer = null;
@@ -96,51 +84,59 @@
     }, 100);
   }
 
-  function unlockWith(password, persist) {
+  function unlockWith(password, onDevice) {
     busy(true);
-    say("Checking the password…");
+    say("checking");
     var derived;
     return deriveKey(password).then(function (key) {
       derived = key;
       return decrypt(key);
     }).then(function (html) {
-      return keep(derived, persist).then(function () { show(html); });
+      return keep(derived, onDevice).then(function () { show(html); });
     }, function () {
       busy(false);
-      say("That password is not right for this plan. Check it and try again.", true);
+      say("wrong", true);
       input.value = "";
       input.focus();
     });
   }
 
+  /* A magic link, on arrival or followed while this page is open: the password leaves the address bar first. */
+  function fromLink() {
+    var password = mapsiteKeys.linkPassword();
+    if (password === null) return false;
+    if (shell.getAttribute("data-mapsite-magic-links") !== "on") {
+      say("link-refused", true);
+      input.focus();
+    } else if (!button.disabled) {
+      unlockWith(password, false);
+    }
+    return true;
+  }
+
+  if (remember && (remember.getAttribute("data-mapsite-remember") === "always" || !SHARED_ORIGIN.test(location.hostname))) {
+    remember.hidden = false;
+  }
   if (!window.crypto || !crypto.subtle) {
-    say("This plan can only be opened over a secure (https) connection.", true);
+    mapsiteKeys.linkPassword();
+    say("insecure", true);
     button.disabled = true;
     return;
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (input.value) unlockWith(input.value, remember.checked);
+    var onDevice = Boolean(remember && !remember.hidden && remember.querySelector("input").checked);
+    if (input.value) unlockWith(input.value, onDevice);
   });
-
-  var fragment = /^#k=(.+)$/.exec(location.hash);
-  if (fragment) {
-    history.replaceState(null, "", location.pathname + location.search);  /* the password leaves the address bar and history at once */
-    var password;
-    try { password = decodeURIComponent(fragment[1]); } catch (e) { password = fragment[1]; }
-    unlockWith(password, false);
-    return;
-  }
-  var raw = stored();
-  if (raw) {
-    say("Opening…");
-    importRaw(raw).then(decrypt).then(function (html) {
-      try { sessionStorage.setItem(storageKey, raw); } catch (e) { /* ignore */ }
-      show(html);
-    }, function () {
-      forgetStored();  /* the password was changed: the old key no longer fits */
+  window.addEventListener("hashchange", fromLink);
+  if (fromLink()) return;
+  mapsiteKeys.get(deal, payload.salt).then(function (key) {
+    if (!key) return;
+    say("opening");
+    return decrypt(key).then(show, function () {
       say("");
+      return mapsiteKeys.forget(deal);  /* the password was changed: the old key no longer fits */
     });
-  }
+  }).catch(function () { /* no IndexedDB: the password opens it */ });
 })();
