@@ -231,7 +231,8 @@ def _deal_keys(deals: list[Deal], root: Path) -> tuple[protect.BackgroundKeys, C
     keys (new ones derived in the background) and, when there are new ones, what saves them there.
     """
     try:
-        found = passwords.resolve([d.slug for d in deals], root)
+        found = passwords.resolve([d.slug for d in deals], root,
+                                  names={d.slug: (d.plan.buyer.name, d.plan.seller.name) for d in deals})
     except passwords.PasswordError as error:
         raise PluginError(f"mapsite: {error}") from None
     for slug, password in found.items():
