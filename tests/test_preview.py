@@ -84,6 +84,53 @@ def test_preview_serves_one_deal_and_shows_an_edit(many_deals: Site):
             server.stdout.close()
 
 
+def raw_get(port: int, path: str, host: str | None) -> tuple[int, str]:
+    """One HTTP/1.1 request written by hand, with exactly this Host header (or none): (status, whole response)."""
+    header = f"Host: {host}\r\n" if host is not None else ""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\n{header}Connection: close\r\n\r\n".encode())
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    text = response.decode("utf-8", "replace")
+    return int(text.split(" ", 2)[1]), text
+
+
+@pytest.mark.parametrize("command", [["mapsite", "preview", "northwind-logistics"], ["mkdocs", "serve"]],
+                         ids=["mapsite preview", "mkdocs serve"])
+def test_the_plaintext_preview_answers_only_its_own_address(canonical_site: Site, command):
+    """DNS rebinding: a site that points its name at 127.0.0.1 gets a 403, never the plan."""
+    port = free_port()
+    deal = "/northwind-logistics-k7qm2xtz9p/"
+    server = subprocess.Popen([sys.executable, "-m", *command, "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=canonical_site.root, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while fetch(f"http://127.0.0.1:{port}{deal}")[0] != 200:
+            assert server.poll() is None, server.communicate()[0].decode()
+            assert time.monotonic() < deadline, "the preview never served the deal"
+            time.sleep(0.1)
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            status, response = raw_get(port, deal, host)
+            assert status == 200 and "Northwind Logistics" in response and "ms-preview-banner" in response, host
+        for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1.attacker.example:{port}",
+                     f"127.0.0.1:{port + 1}", "127.0.0.1", f"localhost:{port}.attacker.example", "", None):
+            for path in (deal, deal + "milestones/", "/", "/livereload/0/0"):
+                status, response = raw_get(port, path, host)
+                assert status == 403, (host, path, response)
+                assert "Northwind" not in response and "Acme" not in response and "k7qm2xtz9p" not in response
+                assert response.rstrip().endswith(f"answers only http://127.0.0.1:{port}/ and http://localhost:{port}/")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
+
+
 def test_preview_reports_an_invalid_plan_before_serving(many_deals: Site):
     (many_deals.plans / f"{SLUG}.md").write_text(
         CANONICAL.read_text(encoding="utf-8").replace("go_live: 2027-03-01", "go_live: 2027-02-30"), encoding="utf-8")
