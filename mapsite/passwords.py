@@ -24,7 +24,7 @@ ALL_VARIABLE = "MAPSITE_PASSWORDS"
 FILE_VARIABLE = "MAPSITE_PASSWORDS_FILE"  # a JSON file of the same shape: what the publish workflow writes
 MIN_LENGTH = 12
 MIN_SCORE = 4  # zxcvbn's top score ("very unguessable")...
-MIN_BITS = 60  # ...and at least 2^60 guesses: score 4 alone starts at 10^10, hours of a GPU against one deal
+MIN_BITS = 60  # ...and 2^60 guesses: score 4 starts at 10^10, days of one GPU at 600,000 rounds a guess
 PATTERNS = {"dictionary": "a common word or name", "spatial": "a keyboard pattern", "repeat": "repeated characters",
             "sequence": "a run like abc or 123", "regex": "a year", "date": "a date"}  # zxcvbn's match patterns
 CONSONANTS = "bcdfghjkmnprstvz"  # 16
