@@ -1,14 +1,19 @@
 """One password per deal: from the environment in CI, generated and kept locally otherwise.
 
 Passwords never enter git or `site/`. In CI a missing or weak password stops the build, so
-a deal can never be published under a guessable password or in plain text.
+a deal can never be published under a guessable password or in plain text. Anyone holding the
+published files can test guesses offline, each at the cost of one key derivation: a password
+must need 2^60 guesses by zxcvbn's estimate, with the deal's and companies' names known.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +21,12 @@ from zxcvbn import zxcvbn
 
 STORE = Path(".mapsite") / "passwords"
 ALL_VARIABLE = "MAPSITE_PASSWORDS"
+FILE_VARIABLE = "MAPSITE_PASSWORDS_FILE"  # a JSON file of the same shape: what the publish workflow writes
 MIN_LENGTH = 12
-MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
+MIN_SCORE = 4  # zxcvbn's top score ("very unguessable")...
+MIN_BITS = 60  # ...and 2^60 guesses: score 4 starts at 10^10, days of one GPU at 600,000 rounds a guess
+PATTERNS = {"dictionary": "a common word or name", "spatial": "a keyboard pattern", "repeat": "repeated characters",
+            "sequence": "a run like abc or 123", "regex": "a year", "date": "a date"}  # zxcvbn's match patterns
 CONSONANTS = "bcdfghjkmnprstvz"  # 16
 VOWELS = "aeiou"  # 5
 WORDS = 6  # 6 words of consonant-vowel-consonant-vowel-consonant: 6 * log2(16*5*16*5*16) = 102 bits
@@ -39,46 +48,91 @@ def variable_name(slug: str) -> str:
     return "MAPSITE_PASSWORD_" + slug.upper().replace("-", "_")
 
 
-def generate() -> str:
-    """Six pronounceable random words joined by dashes: over 100 bits, easy to read out on a call."""
+def generate(slug: str = "", names: Sequence[str] = ()) -> str:
+    """Six pronounceable random words joined by dashes: 102 bits, easy to read out on a call.
+
+    Drawn again in the rare case zxcvbn sees real words in it and rates it under the rule.
+    """
     def word() -> str:
         return "".join(secrets.choice(CONSONANTS if i % 2 == 0 else VOWELS) for i in range(5))
-    return "-".join(word() for _ in range(WORDS))
+    while True:
+        candidate = "-".join(word() for _ in range(WORDS))
+        if weakness(candidate, slug, names) is None:
+            return candidate
 
 
-def weakness(password: str, slug: str) -> str | None:
-    """Why a password is too weak to publish a deal behind, or None when it is strong enough."""
+def weakness(password: str, slug: str, names: Sequence[str] = ()) -> str | None:
+    """Why a password is too weak to publish a deal behind, or None when it is strong enough.
+
+    `names` (the buyer's, the seller's) count as known to an attacker, like the slug: a password
+    built on them is rated as the few guesses it takes. The reason never quotes the password.
+    """
+    fix = f"`mapsite password {slug} --rotate` makes a strong one"
     if len(password) < MIN_LENGTH:
-        return f"it has {len(password)} characters; use at least {MIN_LENGTH}"
-    result = zxcvbn(password[:100], user_inputs=[slug, *slug.split("-")])
-    if result["score"] < MIN_SCORE:
-        hint = result["feedback"].get("warning") or "it is too easy to guess"
-        return f"{hint.rstrip('.')} (strength {result['score']} of 4, need {MIN_SCORE}); use `mapsite password {slug} --rotate` for a strong one"
-    return None
+        return f"it has {len(password)} characters; use at least {MIN_LENGTH}, and hard to guess ({fix})"
+    known = [slug, *slug.split("-")]
+    for name in names:
+        known += [name, *re.findall(r"[^\W_]+", name)]
+    result = zxcvbn(password[:100], user_inputs=[k for k in known if k])
+    bits = result["guesses_log10"] * math.log2(10)
+    if result["score"] >= MIN_SCORE and bits >= MIN_BITS:
+        return None
+    parts = []
+    for match in result["sequence"]:
+        part = "the deal's or a company's name" if match.get("dictionary_name") == "user_inputs" else PATTERNS.get(match["pattern"])
+        if part and part not in parts:
+            parts.append(part)
+    what = "it is built on " + ", ".join(parts) if parts else "it is too easy to guess"
+    return (f"{what}, so about 2^{bits:.0f} guesses would find it (zxcvbn strength {result['score']} of 4); a deal's "
+            f"password must hold out for 2^{MIN_BITS} guesses and strength {MIN_SCORE} ({fix})")
 
 
-def from_environment(slug: str, environ: dict[str, str] | None = None) -> Password | None:
-    """The deal's password from `MAPSITE_PASSWORD_<SLUG>` or the `MAPSITE_PASSWORDS` JSON object.
+def from_environment(slug: str, environ: Mapping[str, str] | None = None,
+                     tables: list[tuple[str, dict]] | None = None) -> Password | None:
+    """The deal's password from `MAPSITE_PASSWORD_<SLUG>`, else from the JSON objects of passwords.
 
-    The JSON object may be a workflow's whole `toJSON(secrets)`: keys are slugs or variable names,
-    other keys are ignored.
+    Those are `MAPSITE_PASSWORDS` and the file `MAPSITE_PASSWORDS_FILE` names (see `tables`); keys
+    are slugs or variable names, other keys are ignored.
     """
     environ = os.environ if environ is None else environ
     name = variable_name(slug)
     if environ.get(name):
         return Password(environ[name], name)
-    raw = environ.get(ALL_VARIABLE)
-    if raw:
-        try:
-            table = json.loads(raw)
-        except json.JSONDecodeError:
-            raise PasswordError(f"{ALL_VARIABLE} is not a JSON object of passwords") from None
-        if not isinstance(table, dict):
-            raise PasswordError(f"{ALL_VARIABLE} is not a JSON object of passwords")
+    for source, table in tables if tables is not None else password_tables(environ):
         for key in (name, slug):
             if isinstance(table.get(key), str) and table[key]:
-                return Password(table[key], f"{ALL_VARIABLE}[{key}]")
+                return Password(table[key], f"{source}[{key}]")
     return None
+
+
+def password_tables(environ: Mapping[str, str] | None = None) -> list[tuple[str, dict]]:
+    """The JSON objects of passwords in the environment, read once for every deal of a build.
+
+    The publish workflow writes only the `MAPSITE_PASSWORD_*` secrets to a private file and names it
+    in `MAPSITE_PASSWORDS_FILE`, so the build (and the packages it runs) never sees another secret.
+    """
+    environ = os.environ if environ is None else environ
+    found = []
+    if environ.get(ALL_VARIABLE):
+        found.append((ALL_VARIABLE, _json_object(environ[ALL_VARIABLE], ALL_VARIABLE)))
+    if environ.get(FILE_VARIABLE):
+        path = Path(environ[FILE_VARIABLE])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise PasswordError(f"{FILE_VARIABLE}: cannot read {path} ({error.strerror})") from None
+        found.append((FILE_VARIABLE, _json_object(text, f"{FILE_VARIABLE} ({path})")))
+    return found
+
+
+def _json_object(text: str, source: str) -> dict:
+    try:
+        table = json.loads(text)
+    except json.JSONDecodeError:
+        table = None
+    if not isinstance(table, dict):
+        raise PasswordError(f"{source} is not a JSON object of passwords")
+    return table
 
 
 class LocalStore:
@@ -100,13 +154,13 @@ class LocalStore:
     def write(self, passwords: dict[str, str]) -> None:
         write_private(self.path, json.dumps(passwords, indent=2, sort_keys=True))
 
-    def get_or_create(self, slug: str, rotate: bool = False) -> Password:
+    def get_or_create(self, slug: str, rotate: bool = False, names: Sequence[str] = ()) -> Password:
         if self._passwords is None:  # read once: a build asks for 1,000s of deals, and a read parses them all
             self._passwords = self.read()
         passwords = self._passwords
         if slug in passwords and not rotate:
             return Password(passwords[slug], str(STORE))
-        passwords[slug] = generate()
+        passwords[slug] = generate(slug, names)
         self.write(passwords)
         return Password(passwords[slug], str(STORE), generated=True)
 
@@ -125,29 +179,33 @@ def write_private(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def in_ci(environ: dict[str, str] | None = None) -> bool:
+def in_ci(environ: Mapping[str, str] | None = None) -> bool:
     value = (os.environ if environ is None else environ).get("CI", "")
     return value.lower() not in ("", "0", "false", "no")
 
 
-def resolve(slugs: list[str], root: Path, environ: dict[str, str] | None = None) -> dict[str, Password]:
+def resolve(slugs: list[str], root: Path, environ: Mapping[str, str] | None = None,
+            names: Mapping[str, Sequence[str]] | None = None) -> dict[str, Password]:
     """A strong password for every deal, or one PasswordError naming every deal that lacks one.
 
     In CI a password must come from the environment; locally a missing one is generated and stored.
+    `names` holds each deal's buyer and seller names, which a password must not be built on.
     """
     environ = os.environ if environ is None else environ
+    names = names or {}
+    tables = password_tables(environ)
     found: dict[str, Password] = {}
     missing: list[str] = []
     weak: list[str] = []
     store = LocalStore(root)
     for slug in slugs:
-        password = from_environment(slug, environ)
+        password = from_environment(slug, environ, tables)
         if password is None and not in_ci(environ):
-            password = store.get_or_create(slug)
+            password = store.get_or_create(slug, names=names.get(slug, ()))
         if password is None:
             missing.append(f"  {slug}: set the secret {variable_name(slug)} (or a `{slug}` key in {ALL_VARIABLE})")
             continue
-        reason = weakness(password.value, slug)
+        reason = weakness(password.value, slug, names.get(slug, ()))
         if reason:
             weak.append(f"  {slug} (from {password.source}): password too weak: {reason}")
             continue

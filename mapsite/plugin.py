@@ -258,8 +258,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             self.keys.close()  # a failed build does not wait for the keys still being derived
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        if self.config.enabled and not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
+        if not self.config.enabled:
+            return server
+        if not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(self.plans_dir))
+        if self.preview:  # plain text on loopback: answer the browser on this machine, not a rebound name
+            server.set_app(_own_host_only(server.get_app(), server))
         return server
 
 
@@ -270,7 +274,8 @@ def _deal_keys(deals: list[Deal], root: Path) -> tuple[protect.BackgroundKeys, C
     keys (new ones derived in the background) and, when there are new ones, what saves them there.
     """
     try:
-        found = passwords.resolve([d.slug for d in deals], root)
+        found = passwords.resolve([d.slug for d in deals], root,
+                                  names={d.slug: (d.plan.buyer.name, d.plan.seller.name) for d in deals})
     except passwords.PasswordError as error:
         raise PluginError(f"mapsite: {error}") from None
     for slug, password in found.items():
@@ -336,6 +341,24 @@ def _turn_off_instant_loading(config: MkDocsConfig) -> None:
     if "navigation.instant" in features:
         config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
         log.info("mapsite: navigation.instant is off: deal pages open through their password shell")
+
+
+def _own_host_only(app, server):
+    """`app` (MkDocs' WSGI app) behind a check of the Host header: 403 unless it names the server itself.
+
+    Listening on loopback keeps other machines out, not other sites: a page can point its own name
+    at 127.0.0.1 (DNS rebinding) and read the plaintext preview as same-origin. Its requests still
+    carry its name in Host, so only `127.0.0.1:PORT`, `[::1]:PORT` (as bound) and `localhost:PORT` pass.
+    """
+    def guarded(environ, start_response):
+        host, port = server.server_address[:2]  # as bound: an IPv4 or IPv6 address, the real port
+        names = (f"[{host}]" if ":" in host else host, "localhost")
+        allowed = {f"{name}:{port}" for name in names} | (set(names) if port == 80 else set())  # :80 goes unsaid
+        if environ.get("HTTP_HOST", "").lower() in allowed:
+            return app(environ, start_response)
+        start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"Forbidden: this preview answers only http://{names[0]}:{port}/ and http://localhost:{port}/\n".encode()]
+    return guarded
 
 
 def _with_banner(output: str) -> str:

@@ -19,7 +19,7 @@ SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 
 
 def _password(slug: str) -> str:
-    return f"{slug}-Pw-7731-strong"
+    return f"{slug}-kelut-vodaf-ripem-zunog"  # the slug is known to an attacker: the four random words carry it
 
 
 @pytest.fixture(scope="module")

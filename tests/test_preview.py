@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,29 @@ def fetch(url: str) -> tuple[int, str]:
         return error.code, ""
     except OSError:
         return 0, ""  # not listening yet
+
+
+@contextlib.contextmanager
+def serving(args: list[str], cwd: Path, url: str):
+    """`python -m <args>` running until the test ends; yields the process and `url`'s page once it answers 200."""
+    server = subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, env=build_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while (status := fetch(url))[0] != 200:
+            assert server.poll() is None, server.communicate()[0].decode()
+            assert time.monotonic() < deadline, "the preview never served the deal"
+            time.sleep(0.1)
+        yield server, status[1]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
 
 
 def free_port() -> int:
@@ -48,15 +73,7 @@ def test_preview_serves_one_deal_and_shows_an_edit(many_deals: Site):
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     deal_url = f"{base}{SLUG}-share025x/"
-    server = subprocess.Popen([sys.executable, "-m", "mapsite", "preview", SLUG, "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=many_deals.root, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while (status := fetch(deal_url))[0] != 200:
-            assert server.poll() is None, server.communicate()[0].decode()
-            assert time.monotonic() < deadline, "the preview never served the deal"
-            time.sleep(0.1)
-        page = status[1]
+    with serving(["mapsite", "preview", SLUG, "--dev-addr", f"127.0.0.1:{port}"], many_deals.root, deal_url) as (server, page):
         assert "Northwind Logistics" in page
         assert "ms-preview-banner" in page  # localhost: unencrypted, and says so
         assert "mapsite-payload" not in page
@@ -73,15 +90,41 @@ def test_preview_serves_one_deal_and_shows_an_edit(many_deals: Site):
             assert time.monotonic() < deadline, "the edit never showed in the preview"
             time.sleep(0.1)
         assert fetch(base + "deal-024-share024x/")[0] == 404
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stdout:
-            server.stdout.close()
+
+
+def raw_get(address: str, port: int, path: str, host: str | None) -> tuple[int, str]:
+    """One HTTP/1.1 request written by hand, with exactly this Host header (or none): (status, whole response)."""
+    header = f"Host: {host}\r\n" if host is not None else ""
+    with socket.create_connection((address.strip("[]"), port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\n{header}Connection: close\r\n\r\n".encode())
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    text = response.decode("utf-8", "replace")
+    return int(text.split(" ", 2)[1]), text
+
+
+@pytest.mark.parametrize("command, address", [
+    (["mapsite", "preview", "northwind-logistics"], "127.0.0.1"),
+    (["mkdocs", "serve"], "127.0.0.1"),
+    (["mkdocs", "serve"], "[::1]"),
+], ids=["mapsite preview", "mkdocs serve", "mkdocs serve on IPv6"])
+def test_the_plaintext_preview_answers_only_its_own_address(canonical_site: Site, command, address):
+    """DNS rebinding: a site that points its name at 127.0.0.1 gets a 403, never the plan."""
+    port = free_port()
+    deal = "/northwind-logistics-k7qm2xtz9p/"
+    with serving([*command, "--dev-addr", f"{address.strip('[]')}:{port}"], canonical_site.root, f"http://{address}:{port}{deal}"):
+        for host in (f"{address}:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            status, response = raw_get(address, port, deal, host)
+            assert status == 200 and "Northwind Logistics" in response and "ms-preview-banner" in response, host
+        other = "[::1]" if address == "127.0.0.1" else "127.0.0.1"  # loopback too, but not the address served
+        for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1.attacker.example:{port}",
+                     f"{address}:{port + 1}", address, f"{other}:{port}", f"localhost:{port}.attacker.example", "", None):
+            for path in (deal, deal + "milestones/", "/", "/livereload/0/0"):
+                status, response = raw_get(address, port, path, host)
+                assert status == 403, (host, path, response)
+                assert "Northwind" not in response and "Acme" not in response and "k7qm2xtz9p" not in response
+                assert response.rstrip().endswith(f"answers only http://{address}:{port}/ and http://localhost:{port}/")
 
 
 def test_preview_reports_an_invalid_plan_before_serving(many_deals: Site):

@@ -14,6 +14,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from conftest import CANONICAL, decrypt, decrypt_payload, page_file, passwords_env, payload_of
+from mapsite import passwords
 
 PASSWORD = "correct-horse-battery-staple-42"
 DEAL = "northwind-logistics-k7qm2xtz9p/"
@@ -149,13 +150,39 @@ def test_ci_without_a_password_fails_and_writes_nothing(canonical_site):
     assert not (canonical_site.root / ".mapsite").exists()
 
 
-@pytest.mark.parametrize("weak", ["short-pw", "password1234", "Northwind2026!"])
+GUESSABLE = ["Winter2027!!", "Meridian#2027", "acmenorthwind1"]  # a season, a word and a year; the two companies' names
+
+
+@pytest.mark.parametrize("weak", ["short-pw", "password1234", "Northwind2026!", *GUESSABLE])
 def test_ci_refuses_a_weak_password(canonical_site, weak):
     result = canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": weak}, check=False)
     assert result.returncode != 0
     assert "too weak" in result.stderr
+    assert "`mapsite password northwind-logistics --rotate` makes a strong one" in result.stderr  # what would be right
     assert weak not in result.stderr  # the reason, never the password itself
     assert not canonical_site.out.exists()
+
+
+NAMES = ("Northwind Logistics", "Acme Analytics")
+
+
+@pytest.mark.parametrize("weak", GUESSABLE)
+def test_a_password_must_hold_out_for_2_to_the_60_guesses(weak):
+    """Each guess costs an attacker one key derivation: zxcvbn's top score is not enough on its own."""
+    reason = passwords.weakness(weak, "northwind-logistics", NAMES)
+    assert reason and "2^60 guesses and strength 4" in reason and "would find it" in reason
+    assert weak not in reason
+
+
+def test_a_password_built_on_the_companies_names_says_so():
+    reason = passwords.weakness("acmenorthwind1", "northwind-logistics", NAMES)
+    assert reason and "the deal's or a company's name" in reason
+
+
+def test_generated_passwords_always_pass_the_rule():
+    made = {passwords.generate("northwind-logistics", NAMES) for _ in range(1000)}
+    assert len(made) == 1000
+    assert [p for p in made if passwords.weakness(p, "northwind-logistics", NAMES)] == []
 
 
 def test_ci_accepts_a_per_deal_secret_or_the_whole_secrets_object(canonical_site):
@@ -164,6 +191,28 @@ def test_ci_accepts_a_per_deal_secret_or_the_whole_secrets_object(canonical_site
     secrets = json.dumps({"GITHUB_TOKEN": "x", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD + "!"})
     canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORDS": secrets})
     assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD + "!")
+
+
+def test_ci_reads_the_passwords_file_the_publish_workflow_writes(canonical_site, tmp_path):
+    kept = tmp_path / "mapsite-passwords.json"
+    kept.write_text(json.dumps({"MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD}), encoding="utf-8")
+    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORDS_FILE": str(kept)})
+    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD)
+    for text, problem in (("[]", "is not a JSON object of passwords"), (None, "cannot read")):
+        kept.unlink(missing_ok=True)
+        if text is not None:
+            kept.write_text(text, encoding="utf-8")
+        with pytest.raises(passwords.PasswordError, match=f"MAPSITE_PASSWORDS_FILE.*{problem}"):
+            passwords.resolve(["northwind-logistics"], tmp_path, {"CI": "true", "MAPSITE_PASSWORDS_FILE": str(kept)})
+
+
+def test_ci_refuses_a_password_built_on_a_companys_name(canonical_site):
+    """The plan's buyer and seller count as known: 69 bits to zxcvbn alone, 55 once it knows the seller."""
+    built_on_seller = "AcmeAnalytics-Dispatch-Pilot"
+    assert passwords.weakness(built_on_seller, "northwind-logistics") is None
+    result = canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": built_on_seller}, check=False)
+    assert result.returncode != 0
+    assert "too weak: it is built on the deal's or a company's name" in result.stderr
 
 
 def test_locally_a_strong_password_is_generated_kept_and_shown_again(canonical_site):

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -28,6 +29,7 @@ import yaml
 
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, decrypt_payload, payload_of, unlock
 from mapsite import csp
+from mapsite.passwords import variable_name
 
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"
@@ -164,24 +166,44 @@ def test_publish_deploys_an_artifact_never_a_branch():
     assert deploy["environment"]["name"] == "github-pages"
 
 
-def test_passwords_reach_only_the_publish_build_and_only_from_secrets():
+FILTER_STEP = "Keep only the deal passwords (stock python3, before anything is installed)"
+BUILD_STEP = "Build with one password per deal"
+PASSWORDS_FILE = "${{ runner.temp }}/mapsite-passwords.json"
+
+
+def test_secrets_reach_only_a_first_step_that_runs_no_package():
+    """toJSON(secrets) holds every secret, deploy tokens too: only stock python3 reads it, before any install."""
     workflow = load(PUBLISH)
     text = PUBLISH.read_text(encoding="utf-8")
     references = re.findall(r"\$\{\{[^}]*secrets[^}]*\}\}", text)
     assert references == ["${{ toJSON(secrets) }}"], "one pass of every secret, nothing else"
-    build_step = next(s for s in steps(workflow, "build") if "MAPSITE_PASSWORDS" in s.get("env", {}))
-    assert build_step["env"] == {"MAPSITE_PASSWORDS": "${{ toJSON(secrets) }}"}
-    assert build_step["run"].strip() == "mkdocs build --strict"
+    build = steps(workflow, "build")
+    first = build[0]
+    assert first["name"] == FILTER_STEP and first["env"] == {"SECRETS": "${{ toJSON(secrets) }}"}
+    # one command: python3 without site-packages (no .pth file runs) nor the working folder on sys.path
+    script = re.fullmatch(r"python3 -I -S -c '([^']*)' \"\$RUNNER_TEMP/[\w.-]+\"\n", first["run"])
+    assert script, first["run"]
+    assert re.findall(r"^(?:import|from) .*$", script.group(1), re.M) == ["import json, os, sys"], "the standard library only"
     for step in all_steps(workflow):
         for name, value in {**step.get("env", {}), **step.get("with", {})}.items():
-            assert not (isinstance(value, str) and "secrets" in value) or step is build_step, (step, name)
+            assert not (isinstance(value, str) and "secrets" in value) or step is first, (step, name)
+    build_step = next(s for s in build if s["name"] == BUILD_STEP)
+    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE}
+    assert build_step["run"].strip() == "mkdocs build --strict"
     assert not any(k.startswith("MAPSITE_PASSWORD") for k in workflow.get("env", {}))
+
+
+def test_the_build_job_takes_its_secrets_from_the_main_only_environment():
+    """Deal passwords as github-pages environment secrets: only what may deploy (main) gets them."""
+    job = load(PUBLISH)["jobs"]["build"]
+    assert job["environment"] == {"name": "github-pages", "deployment": False}, "its secrets, no second deployment"
 
 
 def test_pull_requests_never_see_secrets_nor_deploy():
     text = PLAN_CHECK.read_text(encoding="utf-8")
     assert not re.search(r"\$\{\{[^}]*secrets", text), "no secret, not even GITHUB_TOKEN by name"
-    assert "MAPSITE_PASSWORD_" not in text
+    assert "MAPSITE_PASSWORD_" not in text and "MAPSITE_PASSWORDS_FILE" not in text
+    assert not any("environment" in job for job in load(PLAN_CHECK)["jobs"].values()), "no environment's secrets"
     assert "pages" not in json.dumps(load(PLAN_CHECK)["permissions"]) and "id-token" not in text
     assert "deploy-pages" not in text and "upload-pages-artifact" not in text and "upload-artifact" not in text
 
@@ -237,6 +259,7 @@ class StepRun:
     status: str  # "ok", "failed", "skipped" (a `uses:` action or an install already done) or "not run"
     output: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # what the step's process was given
 
 
 @dataclass
@@ -296,6 +319,7 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
     assert workflow["defaults"]["run"]["shell"] == "bash"
     runner = workspace.parent / f"runner-{path.stem}-{job_name}"
     (runner / "temp").mkdir(parents=True)
+    expressions = {"runner.temp": str(runner / "temp"), **expressions}
     summary = runner / "summary.md"
     summary.touch()
     exported: dict[str, str] = {}
@@ -335,7 +359,7 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
         exported.update(read_command_file(runner / f"env-{index}"))
         status = "ok" if result.returncode == 0 else "failed"
         failed = status == "failed"
-        results.append(StepRun(name, status, result.stdout + result.stderr, read_command_file(runner / f"output-{index}")))
+        results.append(StepRun(name, status, result.stdout + result.stderr, read_command_file(runner / f"output-{index}"), env))
     return JobRun(results, summary.read_text(encoding="utf-8"), exported)
 
 
@@ -406,11 +430,12 @@ def test_publish_build_job_runs_as_written(workspace):
     run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": secrets_json})
 
     assert run.statuses() == {
+        FILTER_STEP: "ok",
         "Check out, full history (pages show when each plan last changed)": "skipped",
         "Set up Python": "skipped",
         "Install": "skipped",
         "Check plans": "ok",
-        "Build with one password per deal from the repository secrets": "ok",
+        BUILD_STEP: "ok",
         "Deal addresses": "ok",
         "Upload the site": "skipped",
     }, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
@@ -422,6 +447,33 @@ def test_publish_build_job_runs_as_written(workspace):
     assert not (workspace / ".mapsite").exists(), "in CI no password or key is kept on the runner"
     for password in passwords.values():
         assert password not in "".join(s.output for s in run.steps) + run.summary
+
+
+def test_the_build_never_sees_a_secret_but_the_deal_passwords(workspace):
+    """Deploy tokens are in toJSON(secrets) too: no step after the first, nor any file, ever holds one."""
+    deals = deals_of(workspace)
+    passwords = {variable_name(d["slug"]): strong_password(d["slug"]) for d in deals}
+    others = {name: f"fake-{name.lower()}-{os.urandom(8).hex()}" for name in ("GITHUB_TOKEN", "DEPLOY_TOKEN", "NETLIFY_AUTH_TOKEN")}
+
+    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({**others, **passwords})})
+
+    assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
+    for step in run.steps:
+        if step.name != FILTER_STEP:
+            for name, value in step.env.items():
+                assert not any(token in value for token in others.values()), (step.name, name)
+    build = run.step(BUILD_STEP)
+    assert not {"MAPSITE_PASSWORDS", "SECRETS"} & set(build.env)
+    kept = Path(build.env["MAPSITE_PASSWORDS_FILE"])
+    assert kept.parent == workspace.parent / "runner-publish-build" / "temp"  # $RUNNER_TEMP, outside the checkout
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert json.loads(kept.read_text(encoding="utf-8")) == passwords
+    assert_every_deal_page_encrypted(workspace / "site", deals, {d["slug"]: passwords[variable_name(d["slug"])] for d in deals})
+    for path in workspace.parent.rglob("*"):  # the checkout, the site, the runner's files
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            assert not any(token.encode() in data for token in others.values()), path
+    assert not any(token in step.output for step in run.steps for token in others.values())
 
 
 @pytest.mark.parametrize("problem", ["missing", "weak"])
@@ -437,7 +489,7 @@ def test_publish_stops_on_a_deal_without_a_strong_secret(workspace, problem):
 
     run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps(secrets)})
 
-    build = run.step("Build with one password per deal from the repository secrets")
+    build = run.step(BUILD_STEP)
     assert build.status == "failed"
     assert victim in build.output
     if problem == "missing":
