@@ -24,6 +24,7 @@ from mapsite.model import STATUSES, Plan
 Loc = tuple[str | int, ...]
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_NODES = 50_000  # a plan has a few hundred; alias bombs have millions
+SITE_FOLDERS = frozenset({"assets", "search"})  # written by MkDocs and Material: never a deal's folder
 MAX_PLAN_BYTES = 1024 * 1024  # the canonical plan is 6 KB; a bigger file is a mistake (or /dev/zero)
 C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
             "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
@@ -422,6 +423,11 @@ def _shared_problems(deals: list[Deal], root: Path | None) -> list[Problem]:
             problems.append(_at_share_id(deal, root, (
                 f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
                 "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)")))
+            continue
+        if deal.folder in SITE_FOLDERS:
+            problems.append(_at_share_id(deal, root, (
+                f"this deal would be published in `{deal.folder}/`, a folder the site itself uses for "
+                "its styles, scripts or search; give it another random share_id")))
             continue
         other = by_folder.setdefault(deal.folder, deal)
         if other is not deal:

@@ -200,6 +200,18 @@ def test_without_the_slug_in_the_address_the_same_plans_get_their_own_folders(si
     assert check.returncode == 1 and "plans/c.md:7:11: share_id `cdefgh` is already used by plans/a-b.md" in check.stdout
 
 
+@pytest.mark.parametrize("folder", ["assets", "search"])
+def test_a_deal_cannot_be_published_in_a_folder_the_site_uses(site, folder):
+    yml = site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("      plans_dir: plans\n", "      plans_dir: plans\n      slug_in_url: false\n"))
+    site.add_plan("northwind-logistics.md", edited(("share_id: k7qm2xtz9p", f"share_id: {folder}")))
+    check = site.mapsite("check")
+    assert check.returncode == 1
+    assert f"plans/northwind-logistics.md:7:11: this deal would be published in `{folder}/`, a folder the site itself uses" in check.stdout
+    build = site.build(check=False)
+    assert build.returncode != 0 and f"published in `{folder}/`" in build.stderr and not (site.out / folder / "index.html").exists()
+
+
 # --- Leak check with everything at once ---------------------------------------------------------
 
 def test_no_plaintext_in_the_site_with_symlinks_clashes_and_control_characters(canonical_site):
