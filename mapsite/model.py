@@ -23,7 +23,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SHARE_ID = re.compile(r"[a-z0-9-]+")
 
 
-def _iso_date(value: object) -> object:
+def iso_date(value: object) -> object:
     """Accept only `YYYY-MM-DD` text: YAML ints or datetimes would otherwise slip through."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -52,13 +52,13 @@ class _NumberIsText:
 
 
 class _DateText:
-    """Schema side of `_iso_date`: a plan's dates are `YYYY-MM-DD` text, exactly."""
+    """Schema side of `iso_date`: a plan's dates are `YYYY-MM-DD` text, exactly."""
 
     def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return {**handler(core_schema), "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), _DateText()]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date), _DateText()]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), _NumberIsText()]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=64)]
 
