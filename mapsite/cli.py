@@ -6,7 +6,6 @@ success and 1 on invalid input, and prints problems as `file:line:col: message`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import typing
@@ -21,7 +20,7 @@ from mapsite.loader import SLUG, Problem, display_path, load_paths, load_plan, l
 from mapsite.report import FORMATS, render
 from mapsite.scaffold import NewPlanError, TemplateError, create
 from mapsite.gitplans import GitError, resolve_base, top_level
-from mapsite.model import ISO_DATE
+from mapsite.model import date_error, iso_date
 from mapsite.plandiff import diff_since, to_json, to_markdown
 from mapsite.schema import schema_text
 from mapsite.settings import SettingsError, SiteSettings
@@ -123,11 +122,9 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: s
     """
     settings = _settings()
     try:
-        day = dt.date.fromisoformat(go_live) if ISO_DATE.fullmatch(go_live) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise click.BadParameter(f"`{go_live}` is not a date; use YYYY-MM-DD, e.g. 2027-03-01", param_hint="--go-live")
+        day = iso_date(go_live)
+    except ValueError as error:
+        raise click.BadParameter(date_error(go_live, error), param_hint="--go-live") from None
     try:
         path, made = create(plans_dir or settings.plans_dir, slug, day, template=template, buyer=buyer,
                             schema_ref=schema_ref, root=settings.root, today=settings.today)

@@ -34,7 +34,7 @@ from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
 from mapsite.loader import Deal, display_path, load_paths, load_plans
-from mapsite.model import iso_date
+from mapsite.model import date_error, iso_date
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -62,8 +62,7 @@ class _Day(c.OptionallyRequired[dt.date]):
         try:
             return iso_date(value)
         except ValueError as error:
-            what = "a real date (check the month and the day)" if str(error) == "date_impossible" else "a date; use YYYY-MM-DD"
-            raise c.ValidationError(f"`{value}` is not {what}") from None
+            raise c.ValidationError(date_error(value, error)) from None
 
 
 class MapsiteConfig(base.Config):

@@ -253,12 +253,9 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
     if target.exists():
         raise NewPlanError(f"{display_path(target)} already exists and was left as it is; pick another slug, or edit that plan")
     source = plans_dir / TEMPLATES_DIR / f"{template}.md"
-    try:
-        made = render(source, display_path(source), plan_path=target, go_live=go_live,
-                      buyer=(buyer or buyer_from_slug(slug)).strip(), share_id=new_share_id(),
-                      schema_ref=schema_ref or schema_reference(target, root, SCHEMA_FILE))
-    except OverflowError:  # a business-day offset runs past year 1 or 9999
-        raise NewPlanError(f"go-live {go_live}: the `{template}` template's dates would fall outside the calendar (years 1 to 9999)") from None
+    made = render(source, display_path(source), plan_path=target, go_live=go_live,
+                  buyer=(buyer or buyer_from_slug(slug)).strip(), share_id=new_share_id(),
+                  schema_ref=schema_ref or schema_reference(target, root, SCHEMA_FILE))
     try:
         with target.open("x", encoding="utf-8", newline="") as file:  # "x": fails rather than overwrite
             file.write(made.text)

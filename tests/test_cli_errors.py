@@ -123,10 +123,10 @@ def with_templates(canonical_site: Site) -> Site:
     (("Big Deal", "--go-live", "2027-03-01"), 1, "mapsite: `Big Deal` cannot be a deal's address"),
     ((SLUG, "--go-live", "2027-03-01"), 1, f"mapsite: plans/{SLUG}.md already exists and was left as it is"),
     (("contoso", "--go-live", "2027-03-01", "--template", "nope"), 1, "mapsite: no template `nope` in plans/_templates/"),
-    (("contoso", "--go-live", "2027-02-30"), 2, "Invalid value for --go-live: `2027-02-30` is not a date"),
+    (("contoso", "--go-live", "2027-02-30"), 2, "Invalid value for --go-live: `2027-02-30` is not a real date"),
     (("contoso", "--go-live", "soon"), 2, "Invalid value for --go-live: `soon` is not a date"),
     # was an OverflowError traceback: the value review falls after 9999-12-31
-    (("contoso", "--go-live", "9999-12-31"), 1, "mapsite: go-live 9999-12-31: the `enterprise` template's dates would fall outside the calendar"),
+    (("contoso", "--go-live", "9999-12-31"), 2, "`9999-12-31` is not a plausible date; use a year from 1900 to 2999"),
 ], ids=["slug", "exists", "template", "impossible-date", "not-a-date", "date-overflow"])
 def test_new_with_bad_input(with_templates: Site, args, code, message):
     before = sorted(p.name for p in with_templates.plans.iterdir())
@@ -261,6 +261,18 @@ def test_check_of_an_executable(canonical_site: Site):
     result = canonical_site.mapsite("check", sys.executable)
     stopped(result, 1, "1 of 1 plan invalid")
     assert ":1:1: the file is not UTF-8 text" in result.stdout
+
+
+@pytest.mark.parametrize("day", ["9999-12-30", "0001-01-02"])
+def test_a_date_at_the_end_of_the_calendar_is_a_problem_in_the_plan(canonical_site: Site, day):
+    """Was: `check` said OK and `mkdocs build` died in an OverflowError (the timeline pads dates by a week)."""
+    plan = canonical_site.plans / f"{SLUG}.md"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("go_live: 2027-03-01", f"go_live: {day}"), encoding="utf-8")
+    result = canonical_site.mapsite("check")
+    stopped(result, 1, "1 of 1 plan invalid")
+    assert f"plans/{SLUG}.md:8:10: go_live: `{day}` is not a plausible date; use a year from 1900 to 2999" in result.stdout
+    build = canonical_site.build(check=False)
+    assert build.returncode != 0 and "Traceback" not in build.stderr and "not a plausible date" in build.stderr
 
 
 @pytest.mark.xfail(strict=True, reason="loader bug (fixed in another branch): a FIFO named as a plan blocks "
