@@ -275,6 +275,18 @@ def test_a_date_at_the_end_of_the_calendar_is_a_problem_in_the_plan(canonical_si
     assert build.returncode != 0 and "Traceback" not in build.stderr and "not a plausible date" in build.stderr
 
 
+def test_a_plan_whose_milestones_are_all_internal_builds(canonical_site: Site):
+    """Was a ValueError traceback in mkdocs build: the buyer's view had no milestone to end the plan with."""
+    plan = canonical_site.plans / f"{SLUG}.md"
+    head, milestones = plan.read_text(encoding="utf-8").split("\nmilestones:\n")
+    milestones, tail = milestones.split("\nevents:\n")
+    milestones = milestones.replace("  - title: ", "  - internal: true\n    title: ")
+    plan.write_text(f"{head}\nmilestones:\n{milestones}\nevents:\n{tail}", encoding="utf-8")
+    assert canonical_site.mapsite("check").returncode == 0
+    result = canonical_site.build(check=False)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
 @pytest.mark.xfail(strict=True, reason="loader bug (fixed in another branch): a FIFO named as a plan blocks "
                                        "load_plan's read forever instead of being refused as not a regular file")
 def test_check_of_a_fifo_is_refused_not_waited_on(canonical_site: Site):
