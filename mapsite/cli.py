@@ -297,4 +297,3 @@ def preview(slug: str, dev_addr: str) -> None:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     except OSError as error:  # the port is taken, or the address is not this machine's
         _fail(f"cannot serve on {dev_addr}: {error.strerror or error}; pick another with --dev-addr")
-
