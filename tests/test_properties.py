@@ -175,7 +175,8 @@ def test_internal_items_never_change_what_the_buyer_sees(data, plan_dict, today)
 
 NASTY = ["\x00", "\x1b", "\ufeff", "\t", "\r", "\x07", "\x7f", "\x85", "\u2028", "\ufffe", "\U0001f600", "é",
          ":", "- ", "? ", "&a ", "*a", "*b", "!!python/object ", "!!binary ", "{", "}", "[", "]", "'", '"', "#",
-         "|", ">", "%YAML 1.1\n", "---\n", "...\n", "\n", "\n  ", "<<: *a\n", "~", "null", "true", "0x1F", "1e999"]
+         "|", ">", "%YAML 1.1\n", "---\n", "...\n", "\n", "\n  ", "<<: *a\n", "~", "null", "true", "0x1F", "1e999",
+         "!!int ", "!!float ", "!!bool ", "!!timestamp ", '"\\U0011ffff" ']
 SHAPES = [None, [], {}, "", 0, -1, 1.5, True, "2027-02-30", "x" * 300, [[]], {"a": {"b": None}}, [1, "two", None]]
 
 
@@ -308,6 +309,22 @@ def test_a_control_character_is_a_problem_on_its_line(folder, character):
     path.write_text(text, encoding="utf-8")
     result = load_plan(path, f"plans/{SLUG}.md")
     assert result.deal is None and [p.line for p in result.problems] == [34]
+
+
+@pytest.mark.parametrize(("value", "col", "message"), [
+    ("!!int abc", 8, "`abc` is not a valid int; remove the `!!int` tag"),
+    ("!!float x", 8, "`x` is not a valid float; remove the `!!float` tag"),
+    ("!!bool maybe", 8, "`maybe` is not a valid bool; remove the `!!bool` tag"),  # was a KeyError
+    ("!!timestamp 2027-02-30", 8, "`2027-02-30` is not a valid timestamp; remove the `!!timestamp` tag"),
+    ('"\\U1e999000"', 11, "an escape in quotes (\\U...) names no character"),  # found by the long profile
+])
+def test_yaml_that_pyyaml_reads_with_a_bare_exception_is_a_problem(folder, value, col, message):
+    """Were ValueError/KeyError tracebacks from PyYAML's constructors and scanner, which carry no position."""
+    path = folder / f"{SLUG}.md"
+    path.write_text(CANONICAL.read_text(encoding="utf-8").replace("title: Northwind Logistics × Acme Analytics",
+                                                                  f"title: {value}"), encoding="utf-8")
+    deal, problems = load_plan(path, f"plans/{SLUG}.md")
+    assert deal is None and [(p.line, p.col, p.message) for p in problems] == [(2, col, f"YAML syntax error: {message}")]
 
 
 @given(mutated_plan())
