@@ -74,7 +74,7 @@ class MapsiteConfig(base.Config):
     """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
     brand_color = c.Optional(c.Type(str))
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
-    today = _Day()
+    today = c.Optional(_Day())
     """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
 
 

@@ -86,6 +86,13 @@ def test_an_unquoted_today_is_a_date_for_the_cli_and_the_build(canonical_site: S
     assert canonical_site.build(check=False).returncode == 0
 
 
+def test_today_may_be_left_out(canonical_site: Site):
+    """The shipped mkdocs.yml sets no `today`: the real date is used."""
+    set_option(canonical_site, f'today: "{TODAY}"', "")
+    assert canonical_site.mapsite("list").returncode == 0
+    assert canonical_site.build(check=False).returncode == 0
+
+
 @pytest.mark.parametrize(("config", "message"), [
     ("site_name: [unclosed\n", "mkdocs.yml: MkDocs encountered an error parsing the configuration file: "),
     ("- just\n- a list\n", "mkdocs.yml: The configuration is invalid. Expected a key-value mapping"),
