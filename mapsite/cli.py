@@ -6,9 +6,9 @@ success and 1 on invalid input, and prints problems as `file:line:col: message`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
+import typing
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,17 +16,27 @@ import click
 
 from mapsite import derive, passwords
 from mapsite.advice import advise, advise_all
-from mapsite.loader import Problem, display_path, load_paths, load_plan, load_plans, plan_paths
+from mapsite.loader import SLUG, Problem, display_path, load_paths, load_plan, load_plans, plan_paths
 from mapsite.report import FORMATS, render
 from mapsite.scaffold import NewPlanError, TemplateError, create
 from mapsite.gitplans import GitError, resolve_base, top_level
-from mapsite.model import ISO_DATE
+from mapsite.model import date_error, iso_date
 from mapsite.plandiff import diff_since, to_json, to_markdown
 from mapsite.schema import schema_text
-from mapsite.settings import SiteSettings
+from mapsite.settings import SettingsError, SiteSettings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command; a path the system refuses (too long, not readable) ends in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            _fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Mutual action plans as code: plans/<deal>.md -> one protected microsite per deal."""
 
@@ -43,8 +53,8 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
 
     Exit 1 when any plan is invalid, or with --strict when there is any advice.
     """
-    settings = SiteSettings.find()
-    files = _plan_files(paths, plans_dir or settings.plans_dir)
+    settings = _settings()
+    files = _plan_files(paths) if paths else plan_paths(_plans_folder(plans_dir or settings.plans_dir))
     deals, problems = load_paths(files, project=settings.root, slug_in_url=settings.slug_in_url)
     problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
     if strict:
@@ -65,8 +75,9 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
 def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     """Every deal with its address, go-live, status and progress."""
-    settings = SiteSettings.find()
-    deals, problems = load_plans(plans_dir or settings.plans_dir, project=settings.root, slug_in_url=settings.slug_in_url)
+    settings = _settings()
+    deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
+                                  slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
     today = settings.today
     rows = []
@@ -109,24 +120,20 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: s
 
     Prints the new file's path. Never overwrites a file.
     """
-    settings = SiteSettings.find()
+    settings = _settings()
     try:
-        day = dt.date.fromisoformat(go_live) if ISO_DATE.fullmatch(go_live) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise click.BadParameter(f"`{go_live}` is not a date; use YYYY-MM-DD, e.g. 2027-03-01", param_hint="--go-live")
+        day = iso_date(go_live)
+    except ValueError as error:
+        raise click.BadParameter(date_error(go_live, error), param_hint="--go-live") from None
     try:
         path, made = create(plans_dir or settings.plans_dir, slug, day, template=template, buyer=buyer,
                             schema_ref=schema_ref, root=settings.root, today=settings.today)
     except TemplateError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"mapsite: the `{template}` template cannot make a valid plan; nothing was written", err=True)
-        sys.exit(1)
+        _fail(f"the `{template}` template cannot make a valid plan; nothing was written")
     except NewPlanError as error:
-        click.echo(f"mapsite: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
     shown = display_path(path)
     click.echo(shown)
     weekend = f" (a {day:%A})" if day.weekday() >= 5 else ""
@@ -157,22 +164,19 @@ def diff_plans(rev: str | None, as_json: bool, plans_dir: Path | None) -> None:
     without one, the previous commit. Uncommitted and new files count. Lists milestones added
     or removed, dates moved (and go-live), status changes, stakeholders, and the value summary.
     """
-    settings = SiteSettings.find()
+    settings = _settings()
     plans = plans_dir or settings.plans_dir
     try:
         top = top_level(plans if plans.is_dir() else settings.root)
         base = resolve_base(top, rev)
         diffs = diff_since(top, plans, base, project=settings.root)
     except GitError as error:
-        click.echo(f"mapsite: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
     click.echo(to_json(base, diffs) if as_json else to_markdown(base, diffs), nl=as_json)
 
 
-def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:
+def _plan_files(paths: tuple[Path, ...]) -> list[Path]:
     """Plan files named on the command line (folders expand to their plans)."""
-    if not paths:
-        paths = (plans_dir,)
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -180,6 +184,46 @@ def _plan_files(paths: tuple[Path, ...], plans_dir: Path) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def _settings() -> SiteSettings:
+    """The site's settings, or a one-line error: a command must not run on settings the build would refuse."""
+    try:
+        return SiteSettings.find()
+    except SettingsError as error:
+        _fail(str(error))
+
+
+def _plans_folder(folder: Path) -> Path:
+    """`folder`, which must exist: an empty answer for a mistyped plans_dir would look like success."""
+    if not folder.is_dir():
+        _fail(f"no plans folder at {display_path(folder)}; create it, or set plans_dir in mkdocs.yml (or pass --plans)")
+    return folder
+
+
+def _plan_of(settings: SiteSettings, slug: str) -> Path:
+    """The plan file of a deal named on the command line, which must be a deal's slug, not a path."""
+    plan = settings.plans_dir / f"{slug}.md"
+    if not SLUG.fullmatch(slug) or not plan.is_file():
+        _fail(f"no plan {display_path(plan, settings.root)}; give a deal's slug, its plan's file name without .md")
+    return plan
+
+
+def _check_dev_addr(dev_addr: str) -> None:
+    """MkDocs' own IP:PORT rule, plus a port that can be bound, checked before anything is built."""
+    from mkdocs.config.config_options import IpAddress, ValidationError
+
+    try:
+        port = IpAddress().validate(dev_addr).port
+    except ValidationError as error:
+        raise click.BadParameter(f"`{dev_addr}`: {error}", param_hint="--dev-addr") from None
+    if not 0 < port < 65536:
+        raise click.BadParameter(f"`{dev_addr}`: the port must be 1-65535", param_hint="--dev-addr")
+
+
+def _fail(message: str) -> typing.NoReturn:
+    click.echo(f"mapsite: {message}", err=True)
+    sys.exit(1)
 
 
 def _exit_on_problems(problems: list[Problem]) -> None:
@@ -203,16 +247,13 @@ def password(slug: str, rotate: bool) -> None:
     In CI the password comes from the MAPSITE_PASSWORD_<SLUG> secret instead; after a
     rotation, update that secret too.
     """
-    settings = SiteSettings.find()
-    if not (settings.plans_dir / f"{slug}.md").is_file():
-        click.echo(f"mapsite: no plan {settings.plans_dir / slug}.md", err=True)
-        sys.exit(1)
+    settings = _settings()
+    _plan_of(settings, slug)
     store = passwords.LocalStore(settings.root)
     try:
         current = store.get_or_create(slug, rotate=rotate)
     except passwords.PasswordError as error:
-        click.echo(f"mapsite: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
     if current.generated:
         click.echo(f"new password for {slug} (kept in {store.path}; CI secret: {passwords.variable_name(slug)})", err=True)
     click.echo(MAGIC_LINK if settings.magic_links else "magic links are off (magic_links: false): the buyer types the password",
@@ -239,12 +280,12 @@ def preview(slug: str, dev_addr: str) -> None:
 
     from mapsite.plugin import ONLY_VARIABLE
 
-    settings = SiteSettings.find()
+    _check_dev_addr(dev_addr)
+    settings = _settings()
     config_file = settings.root / "mkdocs.yml"
-    plan = settings.plans_dir / f"{slug}.md"
-    if not config_file.is_file() or not plan.is_file():
-        click.echo(f"mapsite: no {'plan ' + display_path(plan, settings.root) if config_file.is_file() else 'mkdocs.yml'}", err=True)
-        sys.exit(1)
+    if not config_file.is_file():
+        _fail("no mkdocs.yml here or in any folder above")
+    plan = _plan_of(settings, slug)
     deals, problems = load_paths([plan], settings.root, project=settings.root, slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
     mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
@@ -257,4 +298,7 @@ def preview(slug: str, dev_addr: str) -> None:
     mount = urlsplit(settings.site_url or "/").path.rstrip("/") + "/"  # mkdocs serve mounts the site at site_url's path
     page = "" if settings.directory_urls else "index.html"
     click.echo(f"mapsite: previewing {slug} at http://{dev_addr}{mount}{deals[0].folder}/{page}", err=True)
-    serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+    try:
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        _fail(f"cannot serve on {dev_addr}: {error.strerror or error}; pick another with --dev-addr")

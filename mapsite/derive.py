@@ -77,9 +77,12 @@ def overdue(plan: Plan, today: dt.date) -> list[Item]:
 
 
 def value_review(plan: Plan) -> Milestone | None:
-    """The last milestone, when it falls after go-live: the value review a plan should end with."""
-    last = max(plan.milestones, key=lambda m: m.due)
-    return last if last.due > plan.go_live else None
+    """The last milestone, when it falls after go-live: the value review a plan should end with.
+
+    None too when there is no milestone: the buyer's view of a plan whose milestones are all internal.
+    """
+    last = max(plan.milestones, key=lambda m: m.due, default=None)
+    return last if last and last.due > plan.go_live else None
 
 
 def health(plan: Plan, today: dt.date) -> Health:

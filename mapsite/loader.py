@@ -145,7 +145,7 @@ class _Tree:
         if isinstance(node, yaml.MappingNode):
             data = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, str):
                     line, col = self.pos(key_node)
                     self.problem(line, col, "keys must be plain words, like `title:`")
@@ -160,7 +160,16 @@ class _Tree:
             return data
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode):
+        """The node's value; an explicit tag it does not fit (`!!int abc`, `!!bool maybe`) is a YAML error at the node."""
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, KeyError, TypeError):  # PyYAML's constructors raise these bare, without a position
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(None, None, f"`{node.value}` is not a valid {tag}; remove the `!!{tag}` tag",
+                                                    node.start_mark) from None
 
 
 class _TooBig(Exception):
@@ -342,6 +351,10 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
         return LoadResult(None, problems)
     except RecursionError:
         problem(2, 1, "the front matter nests too deeply (or an alias refers to itself); flatten it")
+        return LoadResult(None, problems)
+    except ValueError:  # PyYAML's scanner on an escape past the last character, "\U0011ffff": chr() refuses it
+        mark = loader.get_mark()
+        problem(mark.line + 2, mark.column + 1, "YAML syntax error: an escape in quotes (\\U...) names no character")
         return LoadResult(None, problems)
     finally:
         loader.dispose()

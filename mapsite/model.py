@@ -23,16 +23,29 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SHARE_ID = re.compile(r"[a-z0-9-]+")
 
 
-def _iso_date(value: object) -> object:
-    """Accept only `YYYY-MM-DD` text: YAML ints or datetimes would otherwise slip through."""
+YEARS = (1900, 2999)  # far beyond any plan; a date near 0001 or 9999 would overflow the timeline's arithmetic
+
+
+def iso_date(value: object) -> dt.date:
+    """Accept only `YYYY-MM-DD` text (or a date) in YEARS: YAML ints or datetimes would otherwise slip through."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or not ISO_DATE.fullmatch(value.strip()):
+        day = value
+    elif not isinstance(value, str) or not ISO_DATE.fullmatch(value.strip()):
         raise ValueError("date_format")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("date_impossible") from None
+    else:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("date_impossible") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"`{day}` is not a plausible date; use a year from {YEARS[0]} to {YEARS[1]}")
+    return day
+
+
+def date_error(value: object, error: ValueError) -> str:
+    """Plain words for an `iso_date` refusal, for dates given outside a plan (mkdocs.yml, the command line)."""
+    return {"date_format": f"`{value}` is not a date; use YYYY-MM-DD, e.g. 2027-03-01",
+            "date_impossible": f"`{value}` is not a real date (check the month and the day)"}.get(str(error), str(error))
 
 
 def _text(value: object) -> object:
@@ -52,13 +65,13 @@ class _NumberIsText:
 
 
 class _DateText:
-    """Schema side of `_iso_date`: a plan's dates are `YYYY-MM-DD` text, exactly."""
+    """Schema side of `iso_date`: a plan's dates are `YYYY-MM-DD` text, exactly."""
 
     def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return {**handler(core_schema), "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), _DateText()]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date), _DateText()]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), _NumberIsText()]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=64)]
 

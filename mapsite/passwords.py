@@ -147,9 +147,12 @@ class LocalStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
-        except (OSError, json.JSONDecodeError) as error:
+        except (OSError, ValueError) as error:  # ValueError: not JSON, or not UTF-8 at all
             raise PasswordError(f"{self.path}: cannot read the local passwords ({error}); fix or remove the file") from None
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            # never write over it: other deals' passwords may still be in there
+            raise PasswordError(f"{self.path}: not a JSON object of passwords ({{\"<slug>\": \"<password>\"}}); fix or remove the file")
+        return data
 
     def write(self, passwords: dict[str, str]) -> None:
         write_private(self.path, json.dumps(passwords, indent=2, sort_keys=True))

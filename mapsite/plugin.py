@@ -34,6 +34,7 @@ from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
 from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
+from mapsite.model import date_error, iso_date
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -55,6 +56,16 @@ Open the link your contact sent you. Each plan asks for its own password.
 """
 
 
+class _Day(c.OptionallyRequired[dt.date]):
+    """A date option: YAML's own date (`today: 2026-11-24`) or the same in quotes; errors name the option."""
+
+    def run_validation(self, value: object) -> dt.date:
+        try:
+            return iso_date(value)
+        except ValueError as error:
+            raise c.ValidationError(date_error(value, error)) from None
+
+
 class MapsiteConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
@@ -64,8 +75,8 @@ class MapsiteConfig(base.Config):
     """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
     brand_color = c.Optional(c.Type(str))
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
-    today = c.Optional(c.Type(str))
-    """Build as if on this ISO date (for reproducible builds and tests); default: the real date."""
+    today = c.Optional(_Day())
+    """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
     remember = c.Choice(("auto", True, False), default="auto")
     """Offer "Remember on this device". auto: except on an origin other sites share (`*.github.io`, `*.gitlab.io`),
     whose other sites could use a remembered key; true: everywhere (an org whose only Pages site this is); false: nowhere."""
@@ -83,7 +94,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.plans_dir = (Path(config.config_file_path).parent / self.config.plans_dir).resolve()
         if not self.plans_dir.is_dir():
             raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
-        self.today = _parse_today(self.config.today)
+        self.today = self.config.today or dt.date.today()
         if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
             raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
@@ -366,15 +377,6 @@ def _with_banner(output: str) -> str:
     head, sep, rest = output.partition("<body")
     tag_end = rest.find(">") + 1
     return head + sep + rest[:tag_end] + PREVIEW_BANNER + rest[tag_end:]
-
-
-def _parse_today(value: str | None) -> dt.date:
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise PluginError(f"mapsite: today: `{value}` is not a date; use YYYY-MM-DD") from None
 
 
 def _scrub_search_index(site_dir: Path, folders: set[str]) -> None:

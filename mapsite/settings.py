@@ -10,7 +10,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from mapsite.loader import Deal
+
+
+class SettingsError(Exception):
+    """mkdocs.yml cannot be used (the build would stop too); the message says where and why, in one line."""
 
 
 @dataclass(frozen=True)
@@ -35,24 +41,14 @@ class SiteSettings:
 
     @classmethod
     def from_config(cls, config_file: Path) -> SiteSettings:
-        from mkdocs.config import load_config
-
+        """Settings from `mkdocs.yml`; a SettingsError in one line when MkDocs would refuse the file."""
         root = config_file.parent
-        quiet = logging.getLogger("mkdocs")
-        level = quiet.level
-        quiet.setLevel(logging.ERROR)
-        try:
-            config = load_config(str(config_file))
-        except Exception:  # a broken mkdocs.yml must not stop `mapsite check` from checking plans
-            return cls(root, root / "plans", "")
-        finally:
-            quiet.setLevel(level)
+        config = _load_config(config_file)
         plugin = config.plugins.get("mapsite")
         options = plugin.config if plugin else {}
         plans = root / options.get("plans_dir", "plans")
-        today = options.get("today")
         return cls(root, plans, config.site_url or "", config.use_directory_urls,
-                   dt.date.fromisoformat(today) if today else dt.date.today(), options.get("slug_in_url", True),
+                   options.get("today") or dt.date.today(), options.get("slug_in_url", True),
                    options.get("magic_links", True))
 
     def deal_url(self, deal: Deal) -> str:
@@ -61,3 +57,47 @@ class SiteSettings:
         if not self.site_url:
             return path
         return self.site_url.rstrip("/") + "/" + path
+
+
+def _load_config(config_file: Path):
+    """MkDocs' own reading of `config_file`, its errors (logged, or raised in several lines) as one SettingsError."""
+    from mkdocs.config import load_config
+
+    errors: list[str] = []
+    collect = logging.Handler(logging.ERROR)
+    collect.emit = lambda record: errors.append(record.getMessage())
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(collect)  # also keeps Python's last-resort handler from printing them
+    try:
+        return load_config(str(config_file))
+    except Exception as error:  # noqa: BLE001 (MkDocs raises Abort, ConfigurationError, even a bare ValueError)
+        found = _impossible_date(config_file) if isinstance(error, ValueError) else None
+        reason = "; ".join(errors) or str(error) or type(error).__name__
+        raise SettingsError(found or f"{config_file.name}: {' '.join(reason.split())}") from None
+    finally:
+        mkdocs_log.removeHandler(collect)
+
+
+def _impossible_date(config_file: Path) -> str | None:
+    """`mkdocs.yml:line:col: key: ...` for an unquoted date that does not exist (`today: 2027-02-30`).
+
+    MkDocs' own YAML reading fails on it with a bare ValueError that names neither the line nor the option.
+    """
+    try:
+        stack = [("", yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader))]
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    while stack:
+        key, node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                mark = node.start_mark
+                return (f"{config_file.name}:{mark.line + 1}:{mark.column + 1}: {key}: `{node.value}` is not a real date "
+                        "(check the month and the day)")
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((key, item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((getattr(k, "value", key), v) for k, v in node.value)
+    return None

@@ -14,6 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests (tests/test_properties.py): `ci` is bounded and reproducible (derandomized, no example
+# database), the default; HYPOTHESIS_PROFILE=long searches thousands of examples before a release.
+# too_slow: each example writes and parses a whole plan; the deadline still catches a slow one.
+settings.register_profile("ci", max_examples=150, deadline=2000, derandomize=True, database=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=5000, deadline=None, database=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parent.parent
 CANONICAL = Path(__file__).resolve().parent / "northwind-logistics.md"

@@ -175,7 +175,7 @@ def test_rejects_a_slug_that_cannot_be_an_address(project, slug):
 
 
 @pytest.mark.parametrize(("go_live", "message"), [
-    ("2027-02-30", "Invalid value for --go-live: `2027-02-30` is not a date; use YYYY-MM-DD"),
+    ("2027-02-30", "Invalid value for --go-live: `2027-02-30` is not a real date (check the month and the day)"),
     ("1 March 2027", "Invalid value for --go-live: `1 March 2027` is not a date; use YYYY-MM-DD"),
     ("2026-11-23", "mapsite: go-live 2026-11-23 is in the past (today is 2026-11-24)"),
 ])
