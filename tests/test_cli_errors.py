@@ -22,7 +22,6 @@ SLUG = "northwind-logistics"
 # Every command that reads mkdocs.yml, with arguments that would work on a good site.
 COMMANDS = [("check",), ("list",), ("new", "contoso-freight", "--go-live", "2027-03-01"), ("diff",),
             ("password", SLUG), ("preview", SLUG, "--dev-addr", "127.0.0.1:1")]
-AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0  # root reads and writes files whatever their mode
 
 
 def stopped(result: subprocess.CompletedProcess, code: int, message: str) -> str:
@@ -141,15 +140,6 @@ def test_new_with_bad_input(with_templates: Site, args, code, message):
     assert sorted(p.name for p in with_templates.plans.iterdir()) == before
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root writes into a read-only folder")
-def test_new_into_an_unwritable_plans_folder(with_templates: Site):
-    with_templates.plans.chmod(0o555)
-    try:
-        stopped(with_templates.mapsite("new", "contoso", "--go-live", "2027-03-01"), 1, "mapsite: cannot write plans/contoso.md")
-    finally:
-        with_templates.plans.chmod(0o755)
-
-
 LONG = "c" * 300  # a valid slug, but longer than a file name may be
 
 
@@ -193,15 +183,6 @@ def test_password_with_a_corrupt_store_leaves_it_alone(canonical_site: Site, con
 def test_password_store_that_is_a_folder(canonical_site: Site):
     (canonical_site.root / ".mapsite" / "passwords").mkdir(parents=True)
     stopped(canonical_site.mapsite("password", SLUG), 1, "cannot read the local passwords ([Errno 21] Is a directory")
-
-
-@pytest.mark.skipif(AS_ROOT, reason="root reads a file whatever its mode")
-def test_password_store_that_cannot_be_read(canonical_site: Site):
-    store = canonical_site.root / ".mapsite" / "passwords"
-    store.parent.mkdir()
-    store.write_text("{}", encoding="utf-8")
-    store.chmod(0)
-    stopped(canonical_site.mapsite("password", SLUG), 1, "cannot read the local passwords ([Errno 13] Permission denied")
 
 
 # --- mapsite diff -------------------------------------------------------------------------
@@ -265,9 +246,13 @@ def test_check_of_a_binary_file(canonical_site: Site):
 
 
 def test_check_of_an_executable(canonical_site: Site):
-    result = canonical_site.mapsite("check", sys.executable)
+    shutil.copy(os.path.realpath(sys.executable), canonical_site.root / "python")
+    result = canonical_site.mapsite("check", "python")
     stopped(result, 1, "1 of 1 plan invalid")
     assert ":1:1: the file is not UTF-8 text" in result.stdout
+    outside = canonical_site.mapsite("check", sys.executable)
+    stopped(outside, 1, "1 of 1 plan invalid")
+    assert ":1:1: the plan links to " in outside.stdout and "outside this project" in outside.stdout
 
 
 @pytest.mark.parametrize("day", ["9999-12-30", "0001-01-02"])
@@ -294,8 +279,6 @@ def test_a_plan_whose_milestones_are_all_internal_builds(canonical_site: Site):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="loader bug (fixed in another branch): a FIFO named as a plan blocks "
-                                       "load_plan's read forever instead of being refused as not a regular file")
 def test_check_of_a_fifo_is_refused_not_waited_on(canonical_site: Site):
     os.mkfifo(canonical_site.plans / "pipe.md")
     try:
