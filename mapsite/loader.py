@@ -619,8 +619,8 @@ def _show(value: object) -> str:
         return "a list" if isinstance(value, list) else "a group of fields"
     if value is None:
         return "nothing"
-    text = str(value)
-    return f"`{text[:60]}{'…' if len(text) > 60 else ''}`"
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(value))
+    return f"`{text[:60]}{'…' if len(text) > 60 else ''}`"  # escaped: a problem stays on one line
 
 
 def _fields_at(loc: Loc) -> list[str]:

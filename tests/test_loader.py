@@ -548,3 +548,11 @@ def test_example_plans_show_the_intended_situations() -> None:
     assert any(s.status == "blocked" for m in slipped.milestones for s in m.steps)
     assert derive.overdue(slipped, today)
     assert derive.health(slipped, today).level == "at_risk"
+
+
+def test_a_value_shown_in_a_message_keeps_the_message_on_one_line(tmp_path):
+    """Found by the property tests: a quoted value with line breaks split a problem over lines."""
+    path = tmp_path / "northwind-logistics.md"
+    path.write_text(edited(("buyer:\n  name: Northwind Logistics\n", "buyer: '0\n\n  x'\n")), encoding="utf-8")
+    deal, problems = load_plan(path, "plans/northwind-logistics.md")
+    assert deal is None and [p.message for p in problems] == ["buyer: expected a group of `key: value` fields, got `0\\nx`"]
