@@ -183,11 +183,11 @@ class TreeMemory:
         return self.peak
 
 
-def run_build(cwd: Path, env: dict[str, str], log: Path) -> dict:
-    """One `mkdocs build` in a fresh subprocess: wall and CPU time, peak memory, output."""
+def run_build(cwd: Path, env: dict[str, str], log: Path, python: str = sys.executable) -> dict:
+    """One `mkdocs build` in a fresh subprocess (of `python`'s environment): wall and CPU time, peak memory, output."""
     with open(log, "wb") as out:
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build"], cwd=cwd, env=env,
+        process = subprocess.Popen([python, "-m", "mkdocs", "build"], cwd=cwd, env=env,
                                    stdout=out, stderr=subprocess.STDOUT)
         memory = TreeMemory(process.pid) if Path("/proc").is_dir() else None
         _, status, usage = os.wait4(process.pid, 0)

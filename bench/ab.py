@@ -1,0 +1,101 @@
+#!/usr/bin/env python
+"""A/B benchmark: this checkout against an earlier revision, the same deals, builds taken in turns.
+
+    python bench/ab.py --baseline 3b4f2fd --deals 1000 --runs 3
+
+Answers "what does this change cost at 1,000 deals against the previous main, in the same run":
+the baseline is checked out into a temporary git worktree with a virtual environment of its own,
+then cold (CI: every key derived) and warm (local key cache) builds of one generated project
+alternate between the two, so load on the machine falls on both alike. Prints medians and the
+ratio new/baseline; writes JSON to bench/results/ab.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import REPO, base_env, make_mapsite_project, run_build  # noqa: E402
+
+
+def baseline_checkout(revision: str, work: Path) -> tuple[Path, str]:
+    """The baseline's source in a git worktree and a Python that has it installed."""
+    source = work / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", "-f", str(source), revision], cwd=REPO, check=True,
+                   capture_output=True)
+    environment = work / "baseline-venv"
+    venv.create(environment, with_pip=True)
+    python = str(environment / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "-e", str(source)], check=True)
+    return source, python
+
+
+def use_theme(project: Path, repo: Path) -> None:
+    """Point the project's mkdocs.yml at one side's theme_overrides (the theme moves with the code)."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("custom_dir: ") + len("custom_dir: ")
+    end = text.index("\n", start)
+    config.write_text(text[:start] + str(repo / "theme_overrides") + text[end:], encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", required=True, help="git revision to compare with (e.g. the previous main)")
+    parser.add_argument("--deals", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3, help="timed builds per side and kind (median reported)")
+    parser.add_argument("--history", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "ab.json")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mapsite-ab-"))
+    logs = work / "logs"
+    logs.mkdir()
+    try:
+        base_repo, base_python = baseline_checkout(args.baseline, work)
+        sides = {"baseline": (base_repo, base_python), "new": (REPO, sys.executable)}
+        project = work / "project"
+        slugs = make_mapsite_project(project, args.deals, args.history, args.seed)
+        passwords = {slug: secrets.token_urlsafe(18) for slug in slugs}
+        cold_env = {**base_env(), "CI": "true", "MAPSITE_PASSWORDS": json.dumps(passwords)}
+        times: dict[str, dict[str, list[float]]] = {side: {"cold": [], "warm": []} for side in sides}
+        for kind in ("cold", "warm"):
+            for run in range(args.runs):
+                for side, (repo, python) in sides.items():
+                    use_theme(project, repo)
+                    shutil.rmtree(project / ".mapsite", ignore_errors=True)
+                    env = cold_env
+                    if kind == "warm":  # an untimed local build makes passwords and the key cache
+                        run_build(project, base_env(), logs / f"{side}-first-{run}.log", python)
+                        env = base_env()
+                    result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python)
+                    times[side][kind].append(result["wall_s"])
+                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s", flush=True)
+        summary = {kind: {side: statistics.median(times[side][kind]) for side in sides} for kind in ("cold", "warm")}
+        for kind, medians in summary.items():
+            medians["ratio_new_over_baseline"] = round(medians["new"] / medians["baseline"], 3)
+            print(f"{kind}: baseline {medians['baseline']:.2f} s, new {medians['new']:.2f} s, "
+                  f"ratio {medians['ratio_new_over_baseline']:.3f} (medians of {args.runs})")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times,
+                                        "medians": summary, "at": time.strftime("%Y-%m-%d %H:%M")}, indent=2) + "\n")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(work / "baseline")], cwd=REPO, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
