@@ -160,3 +160,19 @@ def test_only_a_server_builds_one_deal(many_deals: Site):
     strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=many_deals.root, env=env,
                             capture_output=True, text=True, timeout=600)
     assert strict.returncode != 0  # a publishing workflow (--strict) stops instead
+
+
+@pytest.mark.parametrize("plugins", [
+    ["search", {"mapsite": {"plans_dir": "plans"}}],
+    {"search": {}, "mapsite": {"plans_dir": "plans"}},
+    None,
+], ids=["list", "mapping", "none"])
+def test_preview_sets_its_deal_through_the_plugin_config(tmp_path: Path, plugins):
+    """`mapsite preview` passes the deal to the plugin as `preview_only`, through MkDocs' overrides on every rebuild."""
+    from mapsite.mkdocs.settings import SiteSettings
+
+    settings = SiteSettings(tmp_path, tmp_path / "plans", "", plugins=plugins)
+    override = settings.plugins_previewing(SLUG)
+    assert override["mapsite"]["preview_only"] == SLUG
+    assert override.get("search", {}) == {} and (plugins is None or "search" in override)
+    assert settings.plugins_previewing(SLUG) == override  # the same on a rebuild

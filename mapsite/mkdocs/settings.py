@@ -57,13 +57,17 @@ class SiteSettings:
                    options.today or dt.date.today(), options.slug_in_url is not False, options.magic_links is not False,
                    plugins)
 
-    def plugins_previewing(self, slug: str) -> list[dict]:
-        """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`."""
+    def plugins_previewing(self, slug: str) -> dict[str, dict]:
+        """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`.
+
+        A mapping, not a list: MkDocs empties a list's items as it reads them, and `serve` reads
+        the same override again on every rebuild.
+        """
         found = self.plugins or ["mapsite"]
         entries = list(found.items()) if isinstance(found, dict) else [
             next(iter(item.items())) if isinstance(item, dict) else (item, None) for item in found]
-        return [{name: {**(options or {}), "preview_only": slug} if name == "mapsite" else options or {}}
-                for name, options in entries]
+        return {name: {**(options or {}), "preview_only": slug} if name == "mapsite" else options or {}
+                for name, options in entries}
 
     def deal_url(self, deal: Deal) -> str:
         """The address to send the buyer: full when `site_url` is set, else relative to the site root."""
