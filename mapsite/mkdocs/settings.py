@@ -61,7 +61,8 @@ class SiteSettings:
         """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`.
 
         A mapping, not a list: MkDocs empties a list's items as it reads them, and `serve` reads
-        the same override again on every rebuild.
+        the same override again on every rebuild. (A plugin listed twice, as a second instance,
+        is kept once.)
         """
         found = self.plugins or ["mapsite"]
         entries = list(found.items()) if isinstance(found, dict) else [
