@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from mapsite.gitdates import edited_now, last_changed
+from mapsite.git.dates import edited_now, last_changed
 from mapsite.loader import Deal, Loc, Problem, display_path
 from mapsite.model import Milestone, Plan
 

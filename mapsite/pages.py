@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from mapsite import derive, text
-from mapsite.history import Move
+from mapsite.git.history import Move
 from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
 

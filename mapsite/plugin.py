@@ -19,8 +19,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from jinja2 import TemplateNotFound
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -30,11 +28,11 @@ from mkdocs.structure.pages import Page
 
 from mapsite import csp, pages, passwords, protect
 from mapsite.advice import advise_all
-from mapsite.gitdates import last_changed
-from mapsite.history import date_moves
+from mapsite.git.dates import last_changed
+from mapsite.git.history import date_moves
 from mapsite.keycache import KeyCache
 from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
-from mapsite.model import date_error, iso_date
+from mapsite.mkdocs.config import MapsiteConfig
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -42,7 +40,6 @@ DEAL_TEMPLATE = "mapsite-deal.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
-ONLY_VARIABLE = "MAPSITE_ONLY"  # `MAPSITE_ONLY=<slug> mkdocs serve`, set by `mapsite preview <slug>`
 PREVIEW_BANNER = (
     '<div class="ms-preview-banner" role="alert">Local preview — not protected. '
     "The published site asks for this deal's password.</div>"
@@ -54,34 +51,6 @@ This site holds the shared plans we work on with our customers.
 
 Open the link your contact sent you. Each plan asks for its own password.
 """
-
-
-class _Day(c.OptionallyRequired[dt.date]):
-    """A date option: YAML's own date (`today: 2026-11-24`) or the same in quotes; errors name the option."""
-
-    def run_validation(self, value: object) -> dt.date:
-        try:
-            return iso_date(value)
-        except ValueError as error:
-            raise c.ValidationError(date_error(value, error)) from None
-
-
-class MapsiteConfig(base.Config):
-    enabled = c.Type(bool, default=True)
-    """Turn the plugin off without removing it."""
-    plans_dir = c.Type(str, default="plans")
-    """Folder of plan files, relative to mkdocs.yml."""
-    slug_in_url = c.Type(bool, default=True)
-    """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
-    brand_color = c.Optional(c.Type(str))
-    """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
-    today = c.Optional(_Day())
-    """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
-    remember = c.Choice(("auto", True, False), default="auto")
-    """Offer "Remember on this device". auto: except on an origin other sites share (`*.github.io`, `*.gitlab.io`),
-    whose other sites could use a remembered key; true: everywhere (an org whose only Pages site this is); false: nowhere."""
-    magic_links = c.Type(bool, default=True)
-    """Open a deal from a `#k=<password>` link. The link stays in the buyer's browser history; false: always typed."""
 
 
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
@@ -119,19 +88,20 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return config
 
     def _only(self) -> str | None:
-        """The one deal to build when previewing (`MAPSITE_ONLY`), so a rebuild among 1,000s of plans stays under a second.
+        """The one deal to build when previewing (`preview_only`), so a rebuild among 1,000s of plans stays under a second.
 
-        Only `mkdocs serve` honours it: a build or deploy always holds every deal. Only that plan
-        is loaded and validated (same messages as a full build); `mapsite check` covers the rest.
+        `mapsite preview <slug>` sets the option when it starts MkDocs' server; only `mkdocs serve`
+        honours it: a build or deploy always holds every deal. Only that plan is loaded and
+        validated (same messages as a full build); `mapsite check` covers the rest.
         """
-        only = os.environ.get(ONLY_VARIABLE, "").strip()
+        only = (self.config.preview_only or "").strip()
         if not only:
             return None
         if self.command != "serve":
-            log.warning(f"mapsite: {ONLY_VARIABLE}={only} is ignored: only `mkdocs serve` previews one deal; building every deal")
+            log.warning(f"mapsite: preview_only: {only} is ignored: only `mkdocs serve` previews one deal; building every deal")
             return None
         if not (self.plans_dir / f"{only}.md").is_file():
-            raise PluginError(f"mapsite: {ONLY_VARIABLE}={only}: there is no plan {display_path(self.plans_dir / only)}.md")
+            raise PluginError(f"mapsite: preview_only: {only}: there is no plan {display_path(self.plans_dir / only)}.md")
         log.info(f"mapsite: previewing only {only}; other deals are not built")
         return only
 

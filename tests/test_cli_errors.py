@@ -68,6 +68,13 @@ def test_a_bad_today_stops_the_build_naming_the_option(canonical_site: Site, tod
     assert result.returncode != 0 and message in result.stderr
 
 
+def test_the_cli_and_the_build_refuse_a_bad_option_in_the_same_words(canonical_site: Site):
+    """mkdocs.yml is validated once, by MkDocs with the plugin's own Config: one message, wherever it is read."""
+    set_option(canonical_site, f'today: "{TODAY}"', 'today: "soon"')
+    said = stopped(canonical_site.mapsite("list"), 1, "option 'today'").removeprefix("mapsite: mkdocs.yml: ")
+    assert said.startswith("Config value 'plugins'") and said in canonical_site.build(check=False).stderr
+
+
 @pytest.mark.xfail(strict=True, reason="upstream: MkDocs' own YAML reader raises a bare ValueError (a traceback) "
                                        "for an unquoted impossible date anywhere in mkdocs.yml, before plugins load")
 def test_an_unquoted_impossible_today_stops_the_build_without_a_traceback(canonical_site: Site):

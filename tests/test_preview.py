@@ -142,17 +142,37 @@ def test_preview_of_a_missing_plan_fails(many_deals: Site):
 
 
 def test_only_a_server_builds_one_deal(many_deals: Site):
-    """MAPSITE_ONLY in a build's environment never publishes a site of one deal."""
+    """`preview_only` (what `mapsite preview` sets) left in mkdocs.yml never publishes a site of one deal."""
     for plan in many_deals.plans.glob("*.md"):
         if plan.stem not in ("deal-000", "deal-001", SLUG):
             plan.unlink()
-    env = build_env({"MAPSITE_ONLY": SLUG})
+    config = many_deals.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("plans_dir: plans") == 1, "test setup"
+    config.write_text(text.replace("plans_dir: plans", f"plans_dir: plans\n      preview_only: {SLUG}"), encoding="utf-8")
+    env = build_env()
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=many_deals.root, env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert "MAPSITE_ONLY" in result.stderr and "ignored" in result.stderr
+    assert "preview_only" in result.stderr and "ignored" in result.stderr
     assert len([p for p in many_deals.out.iterdir() if p.name.startswith("deal-")]) == 3
     shutil.rmtree(many_deals.out)
     strict = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=many_deals.root, env=env,
                             capture_output=True, text=True, timeout=600)
     assert strict.returncode != 0  # a publishing workflow (--strict) stops instead
+
+
+@pytest.mark.parametrize("plugins", [
+    ["search", {"mapsite": {"plans_dir": "plans"}}],
+    {"search": {}, "mapsite": {"plans_dir": "plans"}},
+    None,
+], ids=["list", "mapping", "none"])
+def test_preview_sets_its_deal_through_the_plugin_config(tmp_path: Path, plugins):
+    """`mapsite preview` passes the deal to the plugin as `preview_only`, through MkDocs' overrides on every rebuild."""
+    from mapsite.mkdocs.settings import SiteSettings
+
+    settings = SiteSettings(tmp_path, tmp_path / "plans", "", plugins=plugins)
+    override = settings.plugins_previewing(SLUG)
+    assert override["mapsite"]["preview_only"] == SLUG
+    assert override.get("search", {}) == {} and (plugins is None or "search" in override)
+    assert settings.plugins_previewing(SLUG) == override  # the same on a rebuild

@@ -1,13 +1,17 @@
-"""What the CLI needs to know of the site: where plans live and where deals are published.
+"""The CLI's view of mkdocs.yml: where plans live, where deals are published, the plugin's options.
 
-Read from `mkdocs.yml` through MkDocs itself, so the CLI and the build never disagree.
+mkdocs.yml is parsed once, by MkDocs itself, and validated with the plugin's own `MapsiteConfig`:
+a value the build refuses (`today: soon`) stops every command with the build's message, in one
+line. Here rather than in `mapsite/cli/` because it is MkDocs' config API, like `config.py`.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -28,6 +32,7 @@ class SiteSettings:
     today: dt.date = field(default_factory=dt.date.today)
     slug_in_url: bool = True
     magic_links: bool = True
+    plugins: Any = field(default=None, compare=False, repr=False)  # mkdocs.yml's `plugins:` as written, for `preview`
 
     @classmethod
     def find(cls, start: Path | None = None) -> SiteSettings:
@@ -42,14 +47,28 @@ class SiteSettings:
     @classmethod
     def from_config(cls, config_file: Path) -> SiteSettings:
         """Settings from `mkdocs.yml`; a SettingsError in one line when MkDocs would refuse the file."""
+        from mapsite.mkdocs.config import MapsiteConfig
+
         root = config_file.parent
-        config = _load_config(config_file)
+        config, plugins = _load_config(config_file)
         plugin = config.plugins.get("mapsite")
-        options = plugin.config if plugin else {}
-        plans = root / options.get("plans_dir", "plans")
-        return cls(root, plans, config.site_url or "", config.use_directory_urls,
-                   options.get("today") or dt.date.today(), options.get("slug_in_url", True),
-                   options.get("magic_links", True))
+        options = plugin.config if plugin else MapsiteConfig()  # MkDocs validated it with MapsiteConfig
+        return cls(root, root / (options.plans_dir or "plans"), config.site_url or "", config.use_directory_urls,
+                   options.today or dt.date.today(), options.slug_in_url is not False, options.magic_links is not False,
+                   plugins)
+
+    def plugins_previewing(self, slug: str) -> dict[str, dict]:
+        """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`.
+
+        A mapping, not a list: MkDocs empties a list's items as it reads them, and `serve` reads
+        the same override again on every rebuild. (A plugin listed twice, as a second instance,
+        is kept once.)
+        """
+        found = self.plugins or ["mapsite"]
+        entries = list(found.items()) if isinstance(found, dict) else [
+            next(iter(item.items())) if isinstance(item, dict) else (item, None) for item in found]
+        return {name: {**(options or {}), "preview_only": slug} if name == "mapsite" else options or {}
+                for name, options in entries}
 
     def deal_url(self, deal: Deal) -> str:
         """The address to send the buyer: full when `site_url` is set, else relative to the site root."""
@@ -60,8 +79,11 @@ class SiteSettings:
 
 
 def _load_config(config_file: Path):
-    """MkDocs' own reading of `config_file`, its errors (logged, or raised in several lines) as one SettingsError."""
-    from mkdocs.config import load_config
+    """MkDocs' own reading of `config_file` (what `load_config` does) and its `plugins:` as written.
+
+    Any error MkDocs logs or raises, in several lines or as a bare ValueError, becomes one SettingsError.
+    """
+    from mkdocs.config.defaults import MkDocsConfig
 
     errors: list[str] = []
     collect = logging.Handler(logging.ERROR)
@@ -69,11 +91,21 @@ def _load_config(config_file: Path):
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(collect)  # also keeps Python's last-resort handler from printing them
     try:
-        return load_config(str(config_file))
-    except Exception as error:  # noqa: BLE001 (MkDocs raises Abort, ConfigurationError, even a bare ValueError)
-        found = _impossible_date(config_file) if isinstance(error, ValueError) else None
+        with config_file.open("rb") as fd:
+            config = MkDocsConfig(config_file_path=str(config_file))
+            config.load_file(fd)
+        plugins = copy.deepcopy(config.get("plugins"))
+        found, warnings = config.validate()
+        for name, warning in warnings:
+            mkdocs_log.warning(f"Config value '{name}': {warning}")
+        errors += [f"Config value '{name}': {error}" for name, error in found]
+        if errors or (config.strict and warnings):
+            raise ValueError(f"{len(warnings)} configuration warnings in 'strict' mode")
+        return config, plugins
+    except Exception as error:  # noqa: BLE001 (MkDocs raises ConfigurationError, YAML errors, even a bare ValueError)
+        found_date = _impossible_date(config_file) if isinstance(error, ValueError) and not errors else None
         reason = "; ".join(errors) or str(error) or type(error).__name__
-        raise SettingsError(found or f"{config_file.name}: {' '.join(reason.split())}") from None
+        raise SettingsError(found_date or f"{config_file.name}: {' '.join(reason.split())}") from None
     finally:
         mkdocs_log.removeHandler(collect)
 

@@ -7,14 +7,14 @@ one `git cat-file --batch` to read them. Milestones are matched by title.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from mapsite.gitdates import plan_versions
+from mapsite.git.dates import plan_versions
+from mapsite.git.runner import GitError, run
 from mapsite.loader import _Loader, split_front_matter
 
 MAX_VERSIONS = 30  # per plan: enough for a deal's life, bounded for a repo with years of history
@@ -62,9 +62,11 @@ def date_moves(paths: list[Path], repo: Path) -> dict[Path, dict[str, list[Move]
 
 def _read_blobs(objects: list[str], repo: Path) -> dict[str, str]:
     """Many `commit:path` objects through one `git cat-file --batch`."""
-    result = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=("\n".join(objects) + "\n").encode(),
-                            capture_output=True, check=False)
-    out, texts, position = result.stdout, {}, 0
+    try:
+        out = run(["cat-file", "--batch"], repo, stdin=("\n".join(objects) + "\n").encode(), partial=True)
+    except GitError:
+        return {}
+    texts, position = {}, 0
     for name in objects:
         end = out.find(b"\n", position)
         if end < 0:

@@ -1,10 +1,14 @@
-"""When each plan last changed, from one `git log` call (not one per plan: sites have 1,000s)."""
+"""When each plan last changed, from one `git log` call (not one per plan: sites have 1,000s).
+
+A plan git cannot tell about (no repository, no git) is left out: pages then show the build date.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
+
+from mapsite.git.runner import GitError, text, top_level
 
 
 Version = tuple[str, dt.date, str]  # (commit, commit date, path in the repository)
@@ -15,10 +19,10 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
     if not paths:
         return {}
     try:
-        top = Path(_git(["rev-parse", "--show-toplevel"], repo).strip())
-        log = _git(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--",
+        top = top_level(repo)
+        log = text(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--",
                     *[str(p.resolve()) for p in paths]], repo)
-    except (OSError, subprocess.CalledProcessError):
+    except GitError:
         return {}
     wanted = {p.resolve(): p for p in paths}
     found: dict[Path, list[Version]] = {}
@@ -39,20 +43,16 @@ def last_changed(paths: list[Path], repo: Path) -> dict[Path, dt.date]:
     return {path: versions[-1][1] for path, versions in plan_versions(paths, repo, newest=1).items()}
 
 
-def _git(args: list[str], repo: Path) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
-
-
 def edited_now(paths: list[Path], repo: Path) -> set[Path]:
     """Paths with changes not yet committed (staged or not): being edited today, whatever git log says."""
     if not paths:
         return set()
     try:
-        top = _git(["rev-parse", "--show-toplevel"], repo).strip()
-        status = _git(["status", "--porcelain", "-z", "--untracked-files=no", "--",
-                       *[str(p.resolve()) for p in paths]], Path(top))
-    except (OSError, subprocess.CalledProcessError):
+        top = top_level(repo)
+        status = text(["status", "--porcelain", "-z", "--untracked-files=no", "--",
+                       *[str(p.resolve()) for p in paths]], top)
+    except GitError:
         return set()
     wanted = {p.resolve(): p for p in paths}
-    changed = {(Path(top) / entry[3:]).resolve() for entry in status.split("\0") if len(entry) > 3}
+    changed = {(top / entry[3:]).resolve() for entry in status.split("\0") if len(entry) > 3}
     return {original for resolved, original in wanted.items() if resolved in changed}

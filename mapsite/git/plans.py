@@ -1,22 +1,19 @@
 """Plans as git knows them: which changed since a revision, and their text back then.
 
-Only the `git` executable, through subprocess: no library, nothing to configure.
+Used by `mapsite diff`; git runs through `mapsite.git.runner`, whose GitError the command prints.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from mapsite.git import runner
+from mapsite.git.runner import GitError, GitMissing
 from mapsite.loader import is_plan_file
 
 BRANCHES = ("main", "origin/main", "master", "origin/master")
-
-
-class GitError(Exception):
-    """Why git could not answer, in words for the rep."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +32,11 @@ class Changed:
 
 
 def top_level(folder: Path) -> Path:
+    """The repository's top folder; a GitError saying what `mapsite diff` needs when there is none."""
     try:
-        return Path(_git(["rev-parse", "--show-toplevel"], folder).strip())
+        return runner.top_level(folder)
+    except GitMissing:
+        raise GitMissing("git is not installed; `mapsite diff` needs it") from None
     except GitError:
         raise GitError(f"{folder} is not inside a git repository; `mapsite diff` compares plans with an earlier commit") from None
 
@@ -51,14 +51,14 @@ def resolve_base(top: Path, rev: str | None) -> Base:
         return Base(rev, commit, named)
     head = _commit(top, "HEAD")
     if head is None:
-        return Base("(no commits)", _git(["hash-object", "-t", "tree", os.devnull], top).strip(), "an empty repository")
+        return Base("(no commits)", runner.text(["hash-object", "-t", "tree", os.devnull], top).strip(), "an empty repository")
     pull_request = os.environ.get("GITHUB_BASE_REF", "")
     candidates = ([f"origin/{pull_request}", pull_request] if pull_request else []) + list(BRANCHES)
     for branch in dict.fromkeys(candidates):
         if _commit(top, branch) is None:
             continue
         try:
-            merge_base = _git(["merge-base", "HEAD", branch], top).strip()
+            merge_base = runner.text(["merge-base", "HEAD", branch], top).strip()
         except GitError:
             continue  # unrelated histories
         return Base(branch, merge_base, f"the merge base with `{branch}` (`{merge_base[:7]}`)")
@@ -75,11 +75,11 @@ def changed_plans(top: Path, plans_dir: Path, base: Base) -> list[Changed]:
     except ValueError:
         raise GitError(f"the plans folder {plans_dir} is outside the git repository at {top}") from None
     spec = str(folder) if str(folder) != "." else "."
-    listed = _git(["diff", "--name-status", "--no-renames", "-z", base.commit, "--", spec], top).split("\0")
+    listed = runner.text(["diff", "--name-status", "--no-renames", "-z", base.commit, "--", spec], top).split("\0")
     found: dict[str, str] = {}
     for status, path in zip(listed[0::2], listed[1::2]):
         found[path] = {"A": "added", "D": "deleted"}.get(status[:1], "modified")
-    for path in _git(["ls-files", "--others", "--exclude-standard", "-z", "--", spec], top).split("\0"):
+    for path in runner.text(["ls-files", "--others", "--exclude-standard", "-z", "--", spec], top).split("\0"):
         if path:
             found[path] = "added"
     return [Changed(status, path) for path, status in sorted(found.items()) if _is_plan(PurePosixPath(path), folder)]
@@ -87,7 +87,7 @@ def changed_plans(top: Path, plans_dir: Path, base: Base) -> list[Changed]:
 
 def text_at(top: Path, commit: str, path: str) -> str:
     """The file's text at `commit`."""
-    return _git(["show", f"{commit}:{path}"], top)
+    return runner.text(["show", f"{commit}:{path}"], top)
 
 
 def _is_plan(path: PurePosixPath, folder: PurePosixPath) -> bool:
@@ -96,18 +96,6 @@ def _is_plan(path: PurePosixPath, folder: PurePosixPath) -> bool:
 
 def _commit(top: Path, rev: str) -> str | None:
     try:
-        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top).strip() or None
+        return runner.text(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top).strip() or None
     except GitError:
         return None
-
-
-def _git(args: list[str], cwd: Path) -> str:
-    try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
-    except FileNotFoundError:
-        raise GitError("git is not installed; `mapsite diff` needs it") from None
-    except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took too long") from None
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
-    return result.stdout.decode("utf-8", "replace")

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mapsite.gitplans import Base, changed_plans, text_at
+from mapsite.git.plans import Base, changed_plans, text_at
 from mapsite.loader import display_path, load_plan, load_text
 from mapsite.model import Plan, Stakeholder
 

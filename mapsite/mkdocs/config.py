@@ -1,0 +1,45 @@
+"""The plugin's options in mkdocs.yml, validated by MkDocs' own Config classes.
+
+One definition for the build and the CLI: `mapsite.mkdocs.settings` reads mkdocs.yml through MkDocs
+with these same options, so `today: soon` is refused in the same words by `mkdocs build` and
+by every `mapsite` command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from mapsite.model import date_error, iso_date
+
+
+class Day(c.OptionallyRequired[dt.date]):
+    """A date option: YAML's own date (`today: 2026-11-24`) or the same in quotes; errors name the option."""
+
+    def run_validation(self, value: object) -> dt.date:
+        try:
+            return iso_date(value)
+        except ValueError as error:
+            raise c.ValidationError(date_error(value, error)) from None
+
+
+class MapsiteConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it."""
+    plans_dir = c.Type(str, default="plans")
+    """Folder of plan files, relative to mkdocs.yml."""
+    slug_in_url = c.Type(bool, default=True)
+    """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
+    brand_color = c.Optional(c.Type(str))
+    """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
+    today = c.Optional(Day())
+    """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
+    remember = c.Choice(("auto", True, False), default="auto")
+    """Offer "Remember on this device". auto: except on an origin other sites share (`*.github.io`, `*.gitlab.io`),
+    whose other sites could use a remembered key; true: everywhere (an org whose only Pages site this is); false: nowhere."""
+    magic_links = c.Type(bool, default=True)
+    """Open a deal from a `#k=<password>` link. The link stays in the buyer's browser history; false: always typed."""
+    preview_only = c.Optional(c.Type(str))
+    """The one deal (a slug) `mkdocs serve` builds; set by `mapsite preview <slug>`, ignored by a build."""
