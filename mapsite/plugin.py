@@ -28,7 +28,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mapsite import csp, pages, passwords, protect
+from mapsite import csp, passwords, protect
+from mapsite.site import render as pages
 from mapsite.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.history import date_moves

@@ -19,7 +19,7 @@ from conftest import edited
 from mapsite import derive
 from mapsite.loader import load_plan
 from mapsite.model import Plan, public_view
-from mapsite.text import block, inline
+from mapsite.site.text import block, inline
 
 CANONICAL_TEXT = (Path(__file__).resolve().parent / "northwind-logistics.md").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 11, 24)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mapsite import derive, text
+from mapsite import derive
+from mapsite.site import text
 from mapsite.history import Move
 from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
