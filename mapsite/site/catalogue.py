@@ -17,6 +17,9 @@ from babel.messages.pofile import read_po, write_po
 
 from mapsite.site.words import DOMAIN, LOCALES
 
+HEADER = """\
+# mapsite's words, language `{language}`. Regenerate with `python -m mapsite.site.catalogue`;
+# an English entry keeps msgstr empty (the message is its own English)."""
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "tn": (1, 2)}  # mapsite.js: t(message), tn(singular, plural, n)
 
@@ -43,8 +46,13 @@ def update(template: Catalog) -> list[Path]:
         path = po_path(folder.name)
         with path.open("rb") as po:
             catalog = read_po(po, locale=folder.name)
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
         catalog.fuzzy = False  # the header is reviewed with the messages
+        catalog.creation_date = created  # unchanged words leave the file unchanged
+        catalog.header_comment = HEADER.format(language=folder.name)
+        catalog.msgid_bugs_address = catalog.last_translator = catalog.language_team = "mapsite maintainers"
+        catalog.revision_date = created
         with path.open("wb") as po:
             write_po(po, catalog, width=100, omit_header=False, ignore_obsolete=True, include_lineno=False,
                      sort_output=True)

@@ -9,8 +9,8 @@ fragments inside the theme. The environment is built per build: a template in th
 from __future__ import annotations
 
 import base64
-import functools
 import datetime as dt
+import functools
 import posixpath
 from dataclasses import dataclass
 
@@ -18,12 +18,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from markupsafe import Markup
 
 from mapsite import derive
-from mapsite.site import text
-from mapsite.site import words as words_module
-from mapsite.site.words import LOCALES, N_, SIDES, Words, script_json, words
 from mapsite.history import Move
 from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
+from mapsite.site import text
+from mapsite.site.words import HEALTH_LABELS, LOCALES, N_, SIDES, Words, script_json, words
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)  # Jinja fills %(name)s itself
-    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days=w.days, days_left=w.days_left,
+    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r))
     env.globals["words"] = w
@@ -103,10 +102,10 @@ def health_label(w: Words, health: derive.Health) -> str:
     """"On track", or for a deal only late against its agreed dates, how late."""
     if health.slipped_days:
         return w.ngettext("Slipped %(num)s day", "Slipped %(num)s days", health.slipped_days)
-    return w.gettext(words_module.HEALTH_LABELS[health.level])
+    return w.gettext(HEALTH_LABELS[health.level])
 
 
-_default = functools.cache(environment)
+_default = functools.cache(environment)  # for callers outside a build (tests, tools): mapsite's templates, English
 
 
 def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:

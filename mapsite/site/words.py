@@ -81,9 +81,6 @@ class Words:
         """A timeline tick: the month, with its year at January and at the start."""
         return format_date(day, self.gettext("MMM y") if with_year else self.gettext("MMM"), locale=self.locale)
 
-    def days(self, count: int) -> str:
-        return self.ngettext("%(num)s day", "%(num)s days", count)
-
     def days_left(self, count: int) -> str:
         """Go-live as the summary says it; mapsite.js says the same on the day the page is viewed."""
         if count > 0:
