@@ -59,7 +59,7 @@ def test_python_and_javascript_say_the_same(browser) -> None:
     days = [(TODAY + dt.timedelta(days=n)).isoformat() for n in range(-400, 401)]
     page = browser.new_page()
     try:
-        page.set_content(f'<html lang="en"><body><script type="application/json" id="mapsite-words">{w.browser()}'
+        page.set_content(f'<html lang="en"><body><script type="application/json" id="mapsite-words">{w.browser}'
                          f'</script><script>{JS.read_text()}</script></body></html>')
         said = page.evaluate("""([days, today]) => {
             mapsiteWords.fromPage();

@@ -72,12 +72,27 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)  # Jinja fills %(name)s itself
+    env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
+    env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r))
     env.globals["words"] = w
     return env
+
+
+def _markup_gettext(w: Words):
+    """`_()` as i18n's newstyle gettext does it (the message is markup, its values are escaped into it), without
+    its per-call context lookups: a deal page calls it dozens of times, a build thousands."""
+    def gettext(message: str, **values) -> Markup:
+        return Markup(w.raw.gettext(message)) % values
+    return gettext
+
+
+def _markup_ngettext(w: Words):
+    def ngettext(singular: str, plural: str, num: int, **values) -> Markup:
+        return Markup(w.raw.ngettext(singular, plural, num)) % {"num": num, **values}
+    return ngettext
 
 
 def reason_text(w: Words, reason: derive.Reason) -> str:
@@ -132,7 +147,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:
         "pages": DEAL_PAGES,
         "timeline": _timeline(w, plan, today),
         "calendar_json": Markup(_calendar_json(w, deal, plan)),
-        "words_json": Markup(w.browser()),
+        "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
     }
 

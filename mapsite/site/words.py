@@ -74,8 +74,7 @@ class Words:
         return format_decimal(value, locale=self.locale)
 
     def date(self, day: dt.date | None) -> str:
-        # Translators: a CLDR date pattern (d day, MMM short month, y year), as dates read in your language.
-        return format_date(day, self.gettext("d MMM y"), locale=self.locale) if day else ""
+        return _date(self, day) if day else ""
 
     def month(self, day: dt.date, with_year: bool) -> str:
         """A timeline tick: the month, with its year at January and at the start."""
@@ -92,8 +91,11 @@ class Words:
     def status(self, code: str) -> str:
         return self.gettext(STATUS_LABELS[code])
 
+    @functools.cached_property
     def browser(self) -> str:
-        """The messages mapsite.js shows (its t() and tn() calls), as JSON for a data block; plurals by CLDR category."""
+        """The messages mapsite.js shows (its t() and tn() calls), as JSON for a data block; plurals by CLDR category.
+
+        Computed once per language: every deal page carries the same block."""
         data = {
             "lang": self.language,
             "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES},
@@ -116,6 +118,13 @@ class Words:
 def script_json(data: object) -> str:
     """JSON for a `<script type="application/json">` block: `<`, `>`, `&` escaped so no text can close it."""
     return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@functools.lru_cache(maxsize=8192)
+def _date(w: Words, day: dt.date) -> str:
+    """Formatted once: a page shows the same few dates many times, and Babel's formatting is the slow part."""
+    # Translators: a CLDR date pattern (d day, MMM short month, y year), as dates read in your language.
+    return format_date(day, w.gettext("d MMM y"), locale=w.locale)
 
 
 @functools.lru_cache(maxsize=None)
