@@ -4,8 +4,8 @@ GitHub Pages sends no headers, so the policy travels inside the page. Scripts ru
 files or when their exact text is hashed here ('unsafe-inline' never), and nothing loads from or
 connects to another host. Only scripts the browser runs are hashed: `<script type="application/json">`
 data blocks (a deal's calendar) never run and carry plan text, so they get no hash; a hash is
-computed from a page's final HTML and a plan's text never becomes a script that runs (text.py escapes
-it in HTML, pages.py in the calendar's JSON), so no hash can confirm a guess at a plan. Inline styles stay allowed: Material and the deal
+computed from a page's final HTML and a plan's text never becomes a script that runs (site/text.py escapes
+it in HTML, site/render.py in the calendar's JSON), so no hash can confirm a guess at a plan. Inline styles stay allowed: Material and the deal
 pages set `style=""` attributes (bar widths, timeline marks), which no hash can allow.
 `frame-ancestors` has no effect in a `<meta>`; `.github/hosting/` sends it as a header.
 """

@@ -28,10 +28,19 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a deal has its health, as a code and its numbers; the site words it (render.reason_text)."""
+
+    code: str  # set_by_team, slipped, overdue, blocked, after_go_live, go_live_passed, on_dates
+    count: int = 0
+    title: str = ""  # the milestone concerned, or the team's own note
+
+
+@dataclass(frozen=True)
 class Health:
     level: str  # on_track, at_risk, off_track
-    label: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    slipped_days: int = 0  # at risk only because of slips: the label says how late
 
 
 def slip_days(milestone: Milestone) -> int:
@@ -86,38 +95,35 @@ def value_review(plan: Plan) -> Milestone | None:
 
 
 def health(plan: Plan, today: dt.date) -> Health:
-    """On track, at risk or off track, with the reasons in a few words."""
-    labels = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+    """On track, at risk or off track, with the reasons as codes."""
     if plan.status:
-        reasons = (plan.status_note,) if plan.status_note else ("set by the deal team",)
-        return Health(plan.status, labels[plan.status], reasons)
-    reasons: list[str] = []
+        return Health(plan.status, (Reason("set_by_team", title=plan.status_note or ""),))
+    reasons: list[Reason] = []
     worst = "on_track"
     slipped = [(slip_days(m), m) for m in plan.milestones if slip_days(m) and m.status != "done"]
     if slipped:
         days, milestone = max(slipped, key=lambda pair: pair[0])
-        reasons.append(f"{milestone.title} slipped {days} day{'s' if days != 1 else ''}")
+        reasons.append(Reason("slipped", days, milestone.title))
         worst = "at_risk"
     late = overdue(plan, today)
     if late:
-        reasons.append(f"{len(late)} item{'s' if len(late) != 1 else ''} overdue")
+        reasons.append(Reason("overdue", len(late)))
         worst = "at_risk"
     blocked = [i for i in items(plan) if i.status == "blocked"]
     if blocked:
-        reasons.append(f"{len(blocked)} item{'s' if len(blocked) != 1 else ''} blocked")
+        reasons.append(Reason("blocked", len(blocked)))
         worst = "at_risk"
     review = value_review(plan)
     after = [m for m in plan.milestones if m.due > plan.go_live and m is not review and m.status != "done"]
     if after:
-        reasons.append(f"{after[0].title} is due after go-live")
+        reasons.append(Reason("after_go_live", title=after[0].title))
         worst = "off_track"
     if plan.go_live < today and any(m.status != "done" and m.due <= plan.go_live for m in plan.milestones):
-        reasons.append("go-live date has passed with milestones open")
+        reasons.append(Reason("go_live_passed"))
         worst = "off_track"
     if worst == "at_risk" and slipped and not late and not blocked:
-        days = max(d for d, _ in slipped)
-        return Health("at_risk", f"Slipped {days} day{'s' if days != 1 else ''}", tuple(reasons))
-    return Health(worst, labels[worst], tuple(reasons) or ("every milestone on its agreed date",))
+        return Health("at_risk", tuple(reasons), slipped_days=max(d for d, _ in slipped))
+    return Health(worst, tuple(reasons) or (Reason("on_dates"),))
 
 
 def days_until(day: dt.date, today: dt.date) -> int:

@@ -26,7 +26,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mapsite import csp, pages, passwords, protect
+from mapsite import csp, passwords, protect
+from mapsite.site import render as pages
+from mapsite.site.words import Words, words
 from mapsite.advice import advise_all
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
@@ -40,17 +42,17 @@ DEAL_TEMPLATE = "mapsite-deal.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
-PREVIEW_BANNER = (
-    '<div class="ms-preview-banner" role="alert">Local preview — not protected. '
-    "The published site asks for this deal's password.</div>"
-)
-LANDING = """\
-# {site_name}
 
-This site holds the shared plans we work on with our customers.
 
-Open the link your contact sent you. Each plan asks for its own password.
-"""
+def _landing(w: Words, site_name: str) -> str:
+    """The site's root page: it names no deal."""
+    return (f"# {site_name}\n\n" + w.gettext("This site holds the shared plans we work on with our customers.") + "\n\n"
+            + w.gettext("Open the link your contact sent you. Each plan asks for its own password.") + "\n")
+
+
+def _preview_banner(w: Words) -> str:
+    return ('<div class="ms-preview-banner" role="alert">' + html.escape(w.gettext("Local preview — not protected."))
+            + " " + html.escape(w.gettext("The published site asks for this deal's password."), quote=False) + "</div>")
 
 
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
@@ -82,6 +84,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         # PBKDF2 runs in worker processes while pages render; each page waits only for its own deal's key.
         self.keys, self.save_keys = (protect.BackgroundKeys({}, {}), None) if self.preview else _deal_keys(deals, root)
         _turn_off_instant_loading(config)
+        language = pages.language_of(config.theme.get("language"))
+        self.words = words(language)
+        self.env = pages.environment(config.theme.custom_dir, language)  # per build: a custom_dir template wins
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.spec_of: dict[str, pages.PageSpec] = {}
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
@@ -112,7 +117,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)}
         files = Files([f for f in files if not self._is_from_plans(f, plan_texts)])
         if not files.get_file_from_path("index.md"):
-            files.append(File.generated(config, "index.md", content=LANDING.format(site_name=config.site_name)))
+            files.append(File.generated(config, "index.md", content=_landing(self.words, config.site_name)))
         for deal in self.deals:
             for spec in pages.DEAL_PAGES:
                 uri = f"{deal.folder}/{spec.src_uri}"
@@ -149,12 +154,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if deal is None:
             return self._with_policy(output, page.file.src_uri)
         if self.preview:
-            return _with_banner(output)
+            return _with_banner(output, _preview_banner(self.words))
         output = self._with_policy(output, page.file.src_uri)  # before encryption: the policy travels inside the page too
         payload = protect.encrypt_page(output, self.keys.get(deal.slug), page.url)
         shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
-                                          magic_links=self.config.magic_links)
+                                          magic_links=self.config.magic_links, t=self.words.gettext)
         return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str | None:
@@ -178,7 +183,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             return None
         deal = self.deal_of[page.file.src_uri]
         # Material prints meta titles unescaped into <title> and the nav: escape once here.
-        title = deal.plan.title if spec.key == "summary" else f"{spec.title} · {deal.plan.title}"
+        title = deal.plan.title if spec.key == "summary" else f"{self.words.gettext(spec.title)} · {deal.plan.title}"
         page.meta.update(template=DEAL_TEMPLATE, title=html.escape(title), hide=["navigation", "toc"],
                          search={"exclude": True}, mapsite_deal=deal.folder)
         return ""
@@ -192,7 +197,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             self.logos[deal.slug] = pages.logo_uris(deal)
         return pages.render_page(spec.key, deal, self.today, updated=self.updated.get(deal.path, self.today),
                                  directory_urls=config.use_directory_urls, logos=self.logos[deal.slug],
-                                 moves=self.moves.get(deal.path))
+                                 moves=self.moves.get(deal.path), env=self.env)
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
@@ -342,11 +347,11 @@ def _own_host_only(app, server):
     return guarded
 
 
-def _with_banner(output: str) -> str:
+def _with_banner(output: str, banner: str) -> str:
     """The unprotected local preview says so on every deal page."""
     head, sep, rest = output.partition("<body")
     tag_end = rest.find(">") + 1
-    return head + sep + rest[:tag_end] + PREVIEW_BANNER + rest[tag_end:]
+    return head + sep + rest[:tag_end] + banner + rest[tag_end:]
 
 
 def _scrub_search_index(site_dir: Path, folders: set[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +20,9 @@ from conftest import edited
 from mapsite import derive
 from mapsite.loader import load_plan
 from mapsite.model import Plan, public_view
-from mapsite.text import block, inline
+from mapsite.site import render
+from mapsite.site.text import block, inline
+from mapsite.site.words import words
 
 CANONICAL_TEXT = (Path(__file__).resolve().parent / "northwind-logistics.md").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 11, 24)
@@ -128,40 +131,52 @@ def test_open_items_put_undated_steps_last(plan_from) -> None:
 
 # --- health -----------------------------------------------------------------------------
 
+class Worded(NamedTuple):
+    level: str
+    label: str
+    reasons: tuple[str, ...]
+
+
+def worded(plan, today) -> Worded:
+    """derive's health codes in the site's English, as the summary page shows them."""
+    health, w = derive.health(plan, today), words("en")
+    return Worded(health.level, render.health_label(w, health), tuple(render.reason_text(w, r) for r in health.reasons))
+
+
 
 def test_health_of_the_canonical_plan(plan_from) -> None:
-    assert derive.health(plan_from(), TODAY) == derive.Health(
+    assert worded(plan_from(), TODAY) == Worded(
         "at_risk", "At risk", ("Pilot on the Midwest region slipped 7 days", "1 item overdue"))
 
 
 def test_health_when_only_slipped_shows_the_days(plan_from) -> None:
     # on November 15 nothing is overdue yet: the slip is the only reason
-    assert derive.health(plan_from(), dt.date(2026, 11, 15)) == derive.Health(
+    assert worded(plan_from(), dt.date(2026, 11, 15)) == Worded(
         "at_risk", "Slipped 7 days", ("Pilot on the Midwest region slipped 7 days",))
 
 
 def test_health_one_day_slip_is_singular(plan_from) -> None:
     plan = plan_from(("    baseline: 2026-11-20", "    baseline: 2026-11-26"))
-    assert derive.health(plan, dt.date(2026, 11, 15)) == derive.Health(
+    assert worded(plan, dt.date(2026, 11, 15)) == Worded(
         "at_risk", "Slipped 1 day", ("Pilot on the Midwest region slipped 1 day",))
 
 
 def test_health_on_track(plan_from) -> None:
     plan = plan_from(("    baseline: 2026-11-20\n", ""),
                      ("        due: 2026-11-18\n        status: in_progress", "        due: 2026-11-18\n        status: done"))
-    assert derive.health(plan, TODAY) == derive.Health("on_track", "On track", ("every milestone on its agreed date",))
+    assert worded(plan, TODAY) == Worded("on_track", "On track", ("every milestone on its agreed date",))
 
 
 def test_health_counts_blocked_items(plan_from) -> None:
     plan = plan_from(("        due: 2026-12-08\n        status: not_started", "        due: 2026-12-08\n        status: blocked"))
-    health = derive.health(plan, TODAY)
+    health = worded(plan, TODAY)
     assert health.level == "at_risk" and health.label == "At risk"
     assert health.reasons == ("Pilot on the Midwest region slipped 7 days", "1 item overdue", "1 item blocked")
 
 
 def test_health_off_track_when_a_milestone_lands_after_go_live(plan_from) -> None:
     plan = plan_from(("    due: 2027-03-01\n", "    due: 2027-03-15\n"))
-    health = derive.health(plan, TODAY)
+    health = worded(plan, TODAY)
     assert health.level == "off_track" and health.label == "Off track"
     assert "Rollout to all 14 depots is due after go-live" in health.reasons
     # the value review after go-live is expected, never a reason
@@ -169,18 +184,18 @@ def test_health_off_track_when_a_milestone_lands_after_go_live(plan_from) -> Non
 
 
 def test_health_off_track_when_go_live_passed_with_milestones_open(plan_from) -> None:
-    health = derive.health(plan_from(), dt.date(2027, 3, 2))
+    health = worded(plan_from(), dt.date(2027, 3, 2))
     assert health.level == "off_track"
     assert health.reasons[-1] == "go-live date has passed with milestones open"
     assert "11 items overdue" in health.reasons  # every open step and milestone due before March 2
-    assert derive.health(plan_from(), dt.date(2027, 3, 1)).level == "at_risk"  # go-live day itself
+    assert worded(plan_from(), dt.date(2027, 3, 1)).level == "at_risk"  # go-live day itself
 
 
 def test_health_set_by_hand_wins(plan_from) -> None:
     plan = plan_from(("cadence: Weekly", "status: on_track\nstatus_note: Pilot slip agreed with Dana\ncadence: Weekly"))
-    assert derive.health(plan, TODAY) == derive.Health("on_track", "On track", ("Pilot slip agreed with Dana",))
+    assert worded(plan, TODAY) == Worded("on_track", "On track", ("Pilot slip agreed with Dana",))
     plan = plan_from(("cadence: Weekly", "status: off_track\ncadence: Weekly"))
-    assert derive.health(plan, TODAY) == derive.Health("off_track", "Off track", ("set by the deal team",))
+    assert worded(plan, TODAY) == Worded("off_track", "Off track", ("set by the deal team",))
 
 
 def test_value_review_and_next_milestone(plan_from) -> None:

@@ -234,7 +234,7 @@ def test_no_plaintext_in_the_site_with_symlinks_clashes_and_control_characters(c
 @pytest.mark.parametrize("href", ["//evil.example/x", " //evil.example/x", "/\\evil.example/x", "https://evil.example/x",
                                   "HTTP://evil.example/x"])
 def test_every_link_to_another_host_opens_apart_without_a_referrer(href):
-    from mapsite import text
+    from mapsite.site import text
 
     html = str(text.inline(f"[out](<{href}>)"))
     assert 'rel="noopener noreferrer" target="_blank"' in html, html
@@ -242,6 +242,6 @@ def test_every_link_to_another_host_opens_apart_without_a_referrer(href):
 
 @pytest.mark.parametrize("href", ["#milestone-2", "milestones/", "/about/", "mailto:raj@acme.example"])
 def test_links_within_the_site_stay_as_they_are(href):
-    from mapsite import text
+    from mapsite.site import text
 
     assert "target=" not in str(text.inline(f"[in]({href})"))

@@ -23,7 +23,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import CANONICAL
-from mapsite import derive, pages
+from mapsite import derive
+from mapsite.site import render as pages
 from mapsite.advice import advise
 from mapsite.cli import main
 from mapsite.loader import LoadResult, load_plan, load_plans, load_text

@@ -14,8 +14,9 @@ from pathlib import Path
 from mapsite.git.plans import Base, changed_plans, text_at
 from mapsite.loader import display_path, load_plan, load_text
 from mapsite.model import Plan, Stakeholder
+from mapsite.site.words import STATUS_LABELS
 
-STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "done": "done", "blocked": "blocked"}
+STATUS_WORDS = {code: label.lower() for code, label in STATUS_LABELS.items()}  # the site's labels, in a sentence
 
 
 @dataclass

@@ -1,29 +1,73 @@
 /* mapsite deal pages: dates as of the day the page is viewed, milestone folding, calendar export.
- * Runs after the page is in place (also when an unlocked page is written into the document). */
-(function () {
+ * Runs after the page is in place (also when an unlocked page is written into the document).
+ * Words come from the page's catalogue block (#mapsite-words, built from the same gettext catalogue as the
+ * page): plurals by Intl.PluralRules, dates by Intl.DateTimeFormat in the page's language, filled into the
+ * catalogue's date pattern. mapsiteWords is the one place for days left, overdue and dates on this side;
+ * tests/test_words_agree.py checks it against the Python side (mapsite/site/words.py). */
+var mapsiteWords = (function () {
   "use strict";
   var DAY = 86400000;
+  var catalogue = { lang: "en", messages: {}, plurals: {} };
 
-  function isoToday() {
-    var now = new Date();
-    return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  function load(data) { catalogue = data; }
+  function fromPage() {
+    var block = document.getElementById("mapsite-words");
+    if (block) { try { load(JSON.parse(block.textContent)); } catch (e) { /* no words: the messages themselves */ } }
+  }
+  function t(message) { return catalogue.messages[message] || message; }
+  function tn(singular, plural, n) {
+    var forms = catalogue.plurals[singular] || { one: singular, other: plural };
+    var form = forms[new Intl.PluralRules(catalogue.lang).select(n)] || forms.other || plural;
+    return form.replace("%(num)s", new Intl.NumberFormat(catalogue.lang).format(n));
   }
   function parse(iso) {
     var p = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
     return p ? Date.UTC(+p[1], +p[2] - 1, +p[3]) : null;
   }
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function isoToday() {
+    var now = new Date();
+    return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())).toISOString().slice(0, 10);
+  }
+  function daysUntil(iso, todayIso) { return Math.round((parse(iso) - parse(todayIso)) / DAY); }
+  function daysLeft(days) {
+    if (days > 0) return tn("%(num)s day left", "%(num)s days left", days);
+    if (days === 0) return t("today");
+    return tn("%(num)s day ago", "%(num)s days ago", -days);
+  }
+  function overdue(dueIso, status, todayIso) { return !!dueIso && parse(dueIso) < parse(todayIso) && status !== "done"; }
+  function moreOverdue(n) {
+    return tn("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page", n);
+  }
+  /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
+  function date(iso) {
+    var options = { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+    var fields = {};
+    new Intl.DateTimeFormat(catalogue.lang, options).formatToParts(new Date(parse(iso))).forEach(function (part) {
+      fields[part.type] = part.value;
+    });
+    var long = new Intl.DateTimeFormat(catalogue.lang, { month: "long", timeZone: "UTC" }).format(new Date(parse(iso)));
+    var tokens = { d: fields.day, dd: ("0" + fields.day).slice(-2), MMM: fields.month, MMMM: long, y: fields.year,
+                   yyyy: fields.year, M: String(+iso.slice(5, 7)), MM: iso.slice(5, 7) };
+    return t("d MMM y").replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
+      return quoted !== undefined ? quoted : (tokens[token] !== undefined ? tokens[token] : token);
+    });
+  }
+  return { load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
+           daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY };
+})();
+
+(function () {
+  "use strict";
+  var W = mapsiteWords, DAY = W.DAY, parse = W.parse;
   function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
   function refreshDates(deal) {
-    var today = isoToday();
+    var todayIso = W.isoToday(), today = parse(todayIso);
     all("[data-ms-days-left]", deal).forEach(function (el) {
-      var days = Math.round((parse(el.getAttribute("data-ms-days-left")) - today) / DAY);
-      el.textContent = days > 0 ? plural(days, "day") + " left" : days === 0 ? "today" : plural(-days, "day") + " ago";
+      el.textContent = W.daysLeft(W.daysUntil(el.getAttribute("data-ms-days-left"), todayIso));
     });
     all("[data-ms-due]", deal).forEach(function (el) {
-      var due = parse(el.getAttribute("data-ms-due"));
-      var late = due !== null && due < today && el.getAttribute("data-ms-status") !== "done";
+      var late = W.overdue(el.getAttribute("data-ms-due"), el.getAttribute("data-ms-status"), todayIso);
       el.classList.toggle("ms-overdue", late);
       if (el.hasAttribute("data-ms-overdue-only")) el.hidden = !late;
     });
@@ -35,12 +79,11 @@
     all("[data-ms-more-overdue]", deal).forEach(function (el) {
       el.hidden = late.length <= 3;
       var link = el.querySelector("a");
-      if (link) link.textContent = (late.length - 3) + " more overdue on the milestones page";
+      if (link) link.textContent = W.moreOverdue(late.length - 3);
     });
     all("[data-ms-today]", deal).forEach(function (el) {
-      var d = new Date(today);
-      el.setAttribute("datetime", d.toISOString().slice(0, 10));
-      el.textContent = d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+      el.setAttribute("datetime", todayIso);
+      el.textContent = W.date(todayIso);
     });
     all(".ms-timeline", deal).forEach(function (fig) {
       var start = parse(fig.getAttribute("data-ms-start")), end = parse(fig.getAttribute("data-ms-end"));
@@ -162,6 +205,7 @@
     var deal = document.querySelector("[data-ms-deal]");
     if (!deal || started) return;
     started = true;
+    W.fromPage();
     setupLock(deal);
     refreshDates(deal);
     setupMilestones(deal);

@@ -1,0 +1,1 @@
+"""The site: URL layout, page kinds, rendering with one catalogue of words."""

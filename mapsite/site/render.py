@@ -1,0 +1,265 @@
+"""The content of a deal's pages, as HTML fragments, from a `Deal` and the build date.
+
+Plain functions over Jinja templates in `mapsite/templates/`; the MkDocs plugin places the
+fragments inside the theme. The environment is built per build: a template in the theme's
+`custom_dir` replaces the package's own, and every word goes through the catalogue
+(`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. Nothing here knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import posixpath
+from dataclasses import dataclass
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from mapsite import derive
+from mapsite.git.history import Move
+from mapsite.loader import LOGO_TYPES, Deal, logo_file
+from mapsite.model import Plan, public_view
+from mapsite.site import text
+from mapsite.site.words import HEALTH_LABELS, LOCALES, N_, SIDES, Words, script_json, words
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of a deal's microsite."""
+
+    key: str  # summary, milestones, people
+    title: str
+    src_uri: str  # relative to the deal folder
+
+
+DEAL_PAGES = (
+    PageSpec("summary", N_("Summary"), "index.md"),
+    PageSpec("milestones", N_("Milestones"), "milestones.md"),
+    PageSpec("people", N_("People"), "people.md"),
+)
+
+
+def _person(w: Words, person) -> Markup:
+    """A stakeholder's name, or their role marked as still to be named."""
+    if person is None:
+        return Markup('<span class="ms-person ms-person--unknown">{}</span>').format(w.gettext("unassigned"))
+    side = "buyer" if person.side == "buyer" else "seller"
+    if person.name:
+        label = Markup("{}").format(person.name)
+    else:
+        label = Markup('{} <em class="ms-tbn">{}</em>').format(person.role or person.id, w.gettext("(to be named)"))
+    return Markup('<span class="ms-person ms-side-{}" title="{}">{}<span class="ms-side-tag">{}</span></span>').format(
+        side, person.role or "", label, w.gettext(SIDES[side])
+    )
+
+
+def language_of(requested: str | None) -> str:
+    """The theme's language when the catalogue has it, else English."""
+    return requested if requested and (LOCALES / requested).is_dir() else "en"
+
+
+def environment(custom_dir: str | None = None, language: str = "en") -> Environment:
+    """The pages' Jinja environment: templates from `custom_dir` first, then mapsite's own."""
+    w = words(language)
+    loaders = [FileSystemLoader(custom_dir)] if custom_dir else []
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PackageLoader("mapsite", "templates")]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
+    env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
+    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
+                       number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
+                       reason=lambda r: reason_text(w, r))
+    env.globals["words"] = w
+    return env
+
+
+def _markup_gettext(w: Words):
+    """`_()` as i18n's newstyle gettext does it (the message is markup, its values are escaped into it), without
+    its per-call context lookups: a deal page calls it dozens of times, a build thousands."""
+    def gettext(message: str, **values) -> Markup:
+        return Markup(w.raw.gettext(message)) % values
+    return gettext
+
+
+def _markup_ngettext(w: Words):
+    def ngettext(singular: str, plural: str, num: int, **values) -> Markup:
+        return Markup(w.raw.ngettext(singular, plural, num)) % {"num": num, **values}
+    return ngettext
+
+
+def reason_text(w: Words, reason: derive.Reason) -> str:
+    """One of derive's health reasons in the reader's words."""
+    if reason.code == "set_by_team":
+        return reason.title or w.gettext("set by the deal team")
+    if reason.code == "slipped":
+        return w.ngettext("%(title)s slipped %(num)s day", "%(title)s slipped %(num)s days", reason.count,
+                          title=reason.title)
+    if reason.code == "overdue":
+        return w.ngettext("%(num)s item overdue", "%(num)s items overdue", reason.count)
+    if reason.code == "blocked":
+        return w.ngettext("%(num)s item blocked", "%(num)s items blocked", reason.count)
+    if reason.code == "after_go_live":
+        return w.gettext("%(title)s is due after go-live", title=reason.title)
+    if reason.code == "go_live_passed":
+        return w.gettext("go-live date has passed with milestones open")
+    return w.gettext("every milestone on its agreed date")
+
+
+def health_label(w: Words, health: derive.Health) -> str:
+    """"On track", or for a deal only late against its agreed dates, how late."""
+    if health.slipped_days:
+        return w.ngettext("Slipped %(num)s day", "Slipped %(num)s days", health.slipped_days)
+    return w.gettext(HEALTH_LABELS[health.level])
+
+
+_default = functools.cache(environment)  # for callers outside a build (tests, tools): mapsite's templates, English
+
+
+def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:
+    plan: Plan = public_view(deal.plan)
+    done, total = derive.progress(plan)
+    health = derive.health(plan, today)
+    return {
+        "plan": plan,
+        "deal": deal,
+        "today": today,
+        "updated": updated,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "health": health,
+        "health_label": health_label(w, health),
+        "days_left": derive.days_until(plan.go_live, today),
+        "next_items": derive.open_items(plan)[:3],
+        "open_items": derive.open_items(plan),
+        "overdue": derive.overdue(plan, today),
+        "next_milestone": derive.next_milestone(plan),
+        "items": derive.items(plan),
+        "owned_by": lambda sid: derive.owned_by(plan, sid),
+        "pages": DEAL_PAGES,
+        "timeline": _timeline(w, plan, today),
+        "calendar_json": Markup(_calendar_json(w, deal, plan)),
+        "words_json": Markup(w.browser),
+        "calendar_id": calendar_id,
+    }
+
+
+@dataclass(frozen=True)
+class Mark:
+    kind: str  # milestone, event, golive
+    date: dt.date
+    title: str  # tooltip on the axis
+    label: str  # text in the list under the axis
+    symbol: str
+    status: str
+    x: float
+
+
+def calendar_id(milestone: int | None = None, step: int | None = None, event: int | None = None) -> str:
+    """The one naming of calendar entries (`m2`, `m2s1`, `e1`, `golive`): buttons and the data block share it;
+    mapsite.js adds a milestone's steps to it by the `<id>s` prefix."""
+    if event is not None:
+        return f"e{event}"
+    if milestone is None:
+        return "golive"
+    return f"m{milestone}" + (f"s{step}" if step is not None else "")
+
+
+def _timeline(w: Words, plan: Plan, today: dt.date) -> dict:
+    """Positions (in % of the axis) of milestones, customer events, go-live and today."""
+    dates = [m.due for m in plan.milestones] + [e.date for e in plan.events] + [plan.go_live, today]
+    start, end = min(dates) - dt.timedelta(days=7), max(dates) + dt.timedelta(days=7)
+    span = (end - start).days or 1
+
+    def x(day: dt.date) -> float:
+        return round(100 * (day - start).days / span, 2)
+
+    marks = [Mark("milestone", m.due, f"{n}. {m.title}", m.title, str(n), m.status, x(m.due))
+             for n, m in enumerate(plan.milestones, start=1)]
+    marks += [Mark("event", e.date, e.title, e.title, "◆", "event", x(e.date)) for e in plan.events]
+    go_live = w.gettext("Go-live")
+    marks.append(Mark("golive", plan.go_live, go_live, go_live, "★", "golive", x(plan.go_live)))
+    marks.sort(key=lambda m: (m.date, m.kind != "milestone"))
+    ticks, month = [], dt.date(start.year, start.month, 1)
+    step = max(1, span // 31 // 8 + 1)  # at most ~8 month labels
+    while month <= end:
+        if month >= start:
+            ticks.append({"x": x(month), "label": w.month(month, with_year=month.month == 1 or not ticks)})
+        for _ in range(step):
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    return {"start": start, "end": end, "marks": marks, "ticks": ticks, "today_x": x(today)}
+
+
+def _calendar_json(w: Words, deal: Deal, plan: Plan) -> str:
+    """Dates for the in-browser calendar export; `<` escaped so it cannot close the script tag."""
+    entries = []
+    for number, milestone in enumerate(plan.milestones, start=1):
+        entries.append({"id": calendar_id(number), "title": milestone.title, "date": milestone.due.isoformat(),
+                        "description": milestone.value or ""})
+        for index, step in enumerate(milestone.steps, start=1):
+            if step.due:
+                entries.append({"id": calendar_id(number, index), "title": step.task, "date": step.due.isoformat(),
+                                "description": w.gettext("Step of: %(title)s", title=milestone.title)})
+    for index, event in enumerate(plan.events, start=1):
+        entries.append({"id": calendar_id(event=index), "title": event.title, "date": event.date.isoformat(), "description": ""})
+    entries.append({"id": calendar_id(), "title": w.gettext("Go-live: %(title)s", title=plan.title), "date": plan.go_live.isoformat(), "description": ""})
+    data = {"deal": deal.folder, "title": plan.title, "entries": entries}
+    return script_json(data)
+
+
+def logo_uris(deal: Deal) -> dict[str, str]:
+    """Buyer and seller logos as data: URIs, so they travel inside each page's encryption."""
+    uris = {}
+    for side in ("buyer", "seller"):
+        logo = getattr(deal.plan, side).logo
+        if logo:
+            file = logo_file(deal.path, logo)
+            encoded = base64.b64encode(file.read_bytes()).decode("ascii")
+            uris[side] = f"data:{LOGO_TYPES[file.suffix.lower()]};base64,{encoded}"
+    return uris
+
+
+def page_url(spec: PageSpec, directory_urls: bool = True) -> str:
+    """A deal page's URL relative to the deal folder, as MkDocs writes it."""
+    stem = spec.src_uri[: -len(".md")]
+    if stem == "index":
+        return "./" if directory_urls else "index.html"
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def page_links(key: str, directory_urls: bool = True) -> dict[str, str]:
+    """Links from page `key` to every page of the same deal."""
+    here = posixpath.dirname("x/" + page_url(next(p for p in DEAL_PAGES if p.key == key), directory_urls))
+    links = {}
+    for spec in DEAL_PAGES:
+        target = "x/" + page_url(spec, directory_urls)
+        relative = posixpath.relpath(posixpath.dirname(target), here)
+        name = posixpath.basename(target)
+        links[spec.key] = (relative + "/" + name if relative != "." else name) or "./"
+        if links[spec.key].startswith("./") and links[spec.key] != "./":
+            links[spec.key] = links[spec.key][2:]
+    return links
+
+
+def render_page(key: str, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
+                directory_urls: bool = True, logos: dict[str, str] | None = None,
+                moves: dict[str, list[Move]] | None = None, env: Environment | None = None) -> str:
+    """The HTML fragment of one deal page (`summary`, `milestones` or `people`).
+
+    `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
+    `moves` maps milestone titles to their due-date changes in git; `env` is the build's
+    `environment()` (by default mapsite's own templates, in English).
+    """
+    env = env or _default()
+    template = env.get_template(f"{key}.html")
+    context = _context(env.globals["words"], deal, today, updated or today)
+    return template.render(context, page_key=key, links=page_links(key, directory_urls), logos=logos or {},
+                           moves=moves or {})

@@ -1,0 +1,132 @@
+"""Every word a reader sees, from one gettext catalogue: the pages, derive's codes, the plugin, the browser.
+
+The catalogue is `locales/<language>/LC_MESSAGES/mapsite.po`, compiled when first used (Babel
+reads the .po directly), so no binary .mo sits in git beside it and none can go stale. English
+entries keep `msgstr` empty: gettext falls back to the message itself. Plurals follow the
+catalogue's Plural-Forms (CLDR, as Babel writes it); the browser gets each plural message per
+CLDR category, for `Intl.PluralRules`. Dates follow a pattern held in the catalogue, so a
+language can change it: the same pattern on both sides (`mapsite.js` fills it from
+`Intl.DateTimeFormat` parts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+import json
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "mapsite"
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for extraction, translate later")
+    return message
+
+
+# One table per rule, its words marked for the catalogue.
+STATUS_LABELS = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "done": N_("Done"),
+                 "blocked": N_("Blocked")}
+SIDES = {"buyer": N_("buyer"), "seller": N_("seller")}
+HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
+
+
+# What the browser needs: mapsite.js recomputes these on the day a page is viewed.
+BROWSER_MESSAGES = ("today", "d MMM y")
+BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
+                   ("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page"))
+
+
+@functools.lru_cache(maxsize=None)
+def _translations(language: str) -> gettext.GNUTranslations:
+    with (LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Words:
+    """The catalogue of one language, with its plurals, dates and numbers."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._t = self.raw = _translations(language)
+
+    def gettext(self, message: str, **values) -> str:
+        text = self._t.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **values) -> str:
+        return self._t.ngettext(singular, plural, num) % {"num": self.number(num), **values}
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, day: dt.date | None) -> str:
+        return _date(self, day) if day else ""
+
+    def month(self, day: dt.date, with_year: bool) -> str:
+        """A timeline tick: the month, with its year at January and at the start."""
+        return format_date(day, self.gettext("MMM y") if with_year else self.gettext("MMM"), locale=self.locale)
+
+    def days_left(self, count: int) -> str:
+        """Go-live as the summary says it; mapsite.js says the same on the day the page is viewed."""
+        if count > 0:
+            return self.ngettext("%(num)s day left", "%(num)s days left", count)
+        if count == 0:
+            return self.gettext("today")
+        return self.ngettext("%(num)s day ago", "%(num)s days ago", -count)
+
+    def status(self, code: str) -> str:
+        return self.gettext(STATUS_LABELS[code])
+
+    @functools.cached_property
+    def browser(self) -> str:
+        """The messages mapsite.js shows (its t() and tn() calls), as JSON for a data block; plurals by CLDR category.
+
+        Computed once per language: every deal page carries the same block."""
+        data = {
+            "lang": self.language,
+            "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES},
+            "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS},
+        }
+        return script_json(data)
+
+    def more_overdue(self, count: int) -> str:
+        return self.ngettext("%(num)s more overdue on the milestones page",
+                             "%(num)s more overdue on the milestones page", count)
+
+    def _by_category(self, singular: str, plural: str) -> dict[str, str]:
+        """The catalogue's form for each CLDR plural category, `{num}` left for the browser to fill."""
+        forms: dict[str, str] = {}
+        for n in range(0, 200):
+            forms.setdefault(self.locale.plural_form(n), self._t.ngettext(singular, plural, n))
+        return forms
+
+
+def script_json(data: object) -> str:
+    """JSON for a `<script type="application/json">` block: `<`, `>`, `&` escaped so no text can close it."""
+    return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@functools.lru_cache(maxsize=8192)
+def _date(w: Words, day: dt.date) -> str:
+    """Formatted once: a page shows the same few dates many times, and Babel's formatting is the slow part."""
+    # Translators: a CLDR date pattern (d day, MMM short month, y year), as dates read in your language.
+    return format_date(day, w.gettext("d MMM y"), locale=w.locale)
+
+
+@functools.lru_cache(maxsize=None)
+def words(language: str = "en") -> Words:
+    return Words(language)

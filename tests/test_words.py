@@ -1,0 +1,79 @@
+"""One place for words: every message the code uses is in the catalogue, and the browser says what Python says.
+
+The agreement test runs mapsite.js's words in real Chromium on the same inputs as mapsite/site/words.py:
+days left or ago for -400..400 days (both plural forms, "today"), overdue, and the date of each of those days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from babel.messages.pofile import read_po
+
+from conftest import REPO
+from mapsite import derive
+from mapsite.site import catalogue, render
+from mapsite.site.words import BROWSER_MESSAGES, BROWSER_PLURALS, words
+
+JS = REPO / "theme_overrides" / "assets" / "mapsite" / "mapsite.js"
+TODAY = dt.date(2026, 11, 24)
+
+
+def _ids(messages) -> set[object]:
+    return {m.id for m in messages if m.id}
+
+
+def test_the_catalogue_holds_every_message_and_no_other() -> None:
+    used = catalogue.extract()
+    with catalogue.po_path("en").open("rb") as po:
+        english = read_po(po, locale="en")
+    missing, unused = _ids(used) - _ids(english), _ids(english) - _ids(used)
+    assert not missing, f"not in the catalogue (run `python -m mapsite.site.catalogue`): {sorted(map(str, missing))}"
+    assert not unused, f"in the catalogue, used nowhere (run `python -m mapsite.site.catalogue`): {sorted(map(str, unused))}"
+
+
+def test_the_browser_block_holds_every_message_mapsite_js_uses() -> None:
+    in_js = {m.id for m in catalogue.extract() if any(path.endswith("mapsite.js") for path, _ in m.locations)}
+    exported = set(BROWSER_MESSAGES) | set(BROWSER_PLURALS)
+    assert in_js and in_js <= exported, in_js - exported
+
+
+def test_every_status_and_health_has_its_words() -> None:
+    w = words("en")
+    assert [w.status(s) for s in ("not_started", "in_progress", "done", "blocked")] == [
+        "Not started", "In progress", "Done", "Blocked"]
+    assert render.health_label(w, derive.Health("at_risk", (), slipped_days=1)) == "Slipped 1 day"
+
+
+def test_the_pages_template_from_custom_dir_wins(tmp_path) -> None:
+    (tmp_path / "_footer.html").write_text("<footer>{{ _('Go-live') }} {{ today | date }}</footer>")
+    env = render.environment(str(tmp_path))
+    assert env.get_template("_footer.html").render(today=TODAY) == "<footer>Go-live 24 Nov 2026</footer>"
+    assert "ms-foot" in render.environment().get_template("_footer.html").render(
+        today=TODAY, updated=TODAY, calendar_json="", words_json="")
+
+
+def test_python_and_javascript_say_the_same(browser) -> None:
+    w = words("en")
+    days = [(TODAY + dt.timedelta(days=n)).isoformat() for n in range(-400, 401)]
+    page = browser.new_page()
+    try:
+        page.set_content(f'<html lang="en"><body><script type="application/json" id="mapsite-words">{w.browser}'
+                         f'</script><script>{JS.read_text()}</script></body></html>')
+        said = page.evaluate("""([days, today]) => {
+            mapsiteWords.fromPage();
+            return days.map(d => [mapsiteWords.daysUntil(d, today), mapsiteWords.daysLeft(mapsiteWords.daysUntil(d, today)),
+                                  mapsiteWords.overdue(d, "in_progress", today), mapsiteWords.overdue(d, "done", today),
+                                  mapsiteWords.date(d), mapsiteWords.moreOverdue(mapsiteWords.daysUntil(d, today))]);
+        }""", [days, TODAY.isoformat()])
+    finally:
+        page.close()
+    for iso, js in zip(days, said):
+        day = dt.date.fromisoformat(iso)
+        n = derive.days_until(day, TODAY)
+        late = derive.Item("step", "", day, "in_progress", (), 1).overdue(TODAY)
+        done = derive.Item("step", "", day, "done", (), 1).overdue(TODAY)
+        python = [n, w.days_left(n), late, done, w.date(day), w.more_overdue(n)]
+        assert js == python, (iso, json.dumps(js), json.dumps(python))
+    assert {"1 day left", "2 days left", "today", "1 day ago", "400 days ago"} <= {s[1] for s in said}
