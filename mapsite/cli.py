@@ -14,15 +14,16 @@ from pathlib import Path
 
 import click
 
-from mapsite import derive, passwords
-from mapsite.advice import advise, advise_all
-from mapsite.loader import SLUG, Problem, display_path, load_paths, load_plan, load_plans, plan_paths
-from mapsite.report import FORMATS, render
-from mapsite.scaffold import NewPlanError, TemplateError, create
+from mapsite import passwords
+from mapsite.insight import derive
+from mapsite.insight.advice import advise, advise_all
+from mapsite.plan import SLUG, Problem, display_path, load_paths, load_plan, load_plans, plan_paths
+from mapsite.insight.report import FORMATS, render
+from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 from mapsite.gitplans import GitError, resolve_base, top_level
-from mapsite.model import date_error, iso_date
+from mapsite.plan.model import date_error, iso_date
 from mapsite.plandiff import diff_since, to_json, to_markdown
-from mapsite.schema import schema_text
+from mapsite.plan.schema import schema_text
 from mapsite.settings import SettingsError, SiteSettings
 
 

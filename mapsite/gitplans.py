@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mapsite.loader import is_plan_file
+from mapsite.plan import is_plan_file
 
 BRANCHES = ("main", "origin/main", "master", "origin/master")
 

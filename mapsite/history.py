@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from mapsite.gitdates import plan_versions
-from mapsite.loader import _Loader, split_front_matter
+from mapsite.plan.loader import _Loader, split_front_matter
 
 MAX_VERSIONS = 30  # per plan: enough for a deal's life, bounded for a repo with years of history
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mapsite import derive, text
+from mapsite import text
+from mapsite.insight import derive
 from mapsite.history import Move
-from mapsite.loader import LOGO_TYPES, Deal, logo_file
-from mapsite.model import Plan, public_view
+from mapsite.plan import LOGO_TYPES, Deal, logo_file
+from mapsite.plan.model import Plan, public_view
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mapsite.gitplans import Base, changed_plans, text_at
-from mapsite.loader import display_path, load_plan, load_text
-from mapsite.model import Plan, Stakeholder
+from mapsite.plan import display_path, load_plan, load_text
+from mapsite.plan.model import Plan, Stakeholder
 
 STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "done": "done", "blocked": "blocked"}
 

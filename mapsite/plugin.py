@@ -29,12 +29,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from mapsite import csp, pages, passwords, protect
-from mapsite.advice import advise_all
+from mapsite.insight.advice import advise_all
 from mapsite.gitdates import last_changed
 from mapsite.history import date_moves
 from mapsite.keycache import KeyCache
-from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
-from mapsite.model import date_error, iso_date
+from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
+from mapsite.plan.model import date_error, iso_date
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 

@@ -16,9 +16,9 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from conftest import edited
-from mapsite import derive
-from mapsite.loader import load_plan
-from mapsite.model import Plan, public_view
+from mapsite.insight import derive
+from mapsite.plan import load_plan
+from mapsite.plan.model import Plan, public_view
 from mapsite.text import block, inline
 
 CANONICAL_TEXT = (Path(__file__).resolve().parent / "northwind-logistics.md").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from mapsite.gitdates import edited_now, last_changed
-from mapsite.loader import Deal, Loc, Problem, display_path
-from mapsite.model import Milestone, Plan
+from mapsite.plan import Deal, Loc, Problem, display_path
+from mapsite.plan.model import Milestone, Plan
 
 SUMMARY_WORDS = (20, 30)
 MILESTONES = (7, 9)

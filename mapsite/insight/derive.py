@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mapsite.model import Milestone, Plan, Stakeholder, Step
+from mapsite.plan.model import Milestone, Plan, Stakeholder, Step
 
 
 @dataclass(frozen=True)
