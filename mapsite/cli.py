@@ -6,7 +6,6 @@ success and 1 on invalid input, and prints problems as `file:line:col: message`.
 
 from __future__ import annotations
 
-import json
 import sys
 import typing
 from dataclasses import replace
@@ -15,10 +14,10 @@ from pathlib import Path
 import click
 
 from mapsite import passwords
-from mapsite.insight import derive
 from mapsite.insight.advice import advise, advise_all
 from mapsite.plan import SLUG, Problem, display_path, load_paths, load_plan, load_plans, plan_paths
 from mapsite.insight.report import FORMATS, render
+from mapsite.insight.rows import deal_row, row_line, rows_json
 from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 from mapsite.gitplans import GitError, resolve_base, top_level
 from mapsite.plan.model import date_error, iso_date
@@ -80,24 +79,12 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
                                   slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
-    today = settings.today
-    rows = []
-    for deal in deals:
-        done, total = derive.progress(deal.plan)
-        rows.append({
-            "slug": deal.slug,
-            "title": deal.plan.title,
-            "buyer": deal.plan.buyer.name,
-            "url": settings.deal_url(deal),
-            "go_live": deal.plan.go_live.isoformat(),
-            "status": derive.health(deal.plan, today).level,
-            "progress": f"{done}/{total}",
-        })
+    rows = [deal_row(deal, settings.deal_url(deal), settings.today) for deal in deals]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(rows_json(rows))
         return
     for row in rows:
-        click.echo(f"{row['slug']}\t{row['url']}\t{row['go_live']}\t{row['status']}\t{row['progress']}\t{row['title']}")
+        click.echo(row_line(row))
 
 
 @main.command()

@@ -17,9 +17,10 @@ from markupsafe import Markup
 
 from mapsite import text
 from mapsite.insight import derive
+from mapsite.insight.audience import BUYER, view_for
 from mapsite.history import Move
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
-from mapsite.plan.model import Plan, public_view
+from mapsite.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ _env = _environment()
 
 
 def _context(deal: Deal, today: dt.date, updated: dt.date) -> dict:
-    plan: Plan = public_view(deal.plan)
+    plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
     done, total = derive.progress(plan)
     return {
         "plan": plan,

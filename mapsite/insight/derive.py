@@ -76,48 +76,77 @@ def overdue(plan: Plan, today: dt.date) -> list[Item]:
     return [i for i in open_items(plan) if i.overdue(today)]
 
 
+def last_milestone(plan: Plan) -> Milestone | None:
+    """The milestone the plan ends with: the latest due date, and of milestones due that day the last written."""
+    return max(reversed(plan.milestones), key=lambda m: m.due, default=None)
+
+
 def value_review(plan: Plan) -> Milestone | None:
     """The last milestone, when it falls after go-live: the value review a plan should end with.
 
-    None too when there is no milestone: the buyer's view of a plan whose milestones are all internal.
+    The one rule for it: health and advice both ask here. None too when there is no milestone:
+    the buyer's view of a plan whose milestones are all internal.
     """
-    last = max(plan.milestones, key=lambda m: m.due, default=None)
+    last = last_milestone(plan)
     return last if last and last.due > plan.go_live else None
 
 
 def health(plan: Plan, today: dt.date) -> Health:
-    """On track, at risk or off track, with the reasons in a few words."""
-    labels = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+    """On track, at risk or off track, with the reasons in a few words.
+
+    Computed on the plan it is given: which view that is (the buyer's or the team's) is
+    `insight.audience`'s decision, not this function's.
+    """
     if plan.status:
-        reasons = (plan.status_note,) if plan.status_note else ("set by the deal team",)
-        return Health(plan.status, labels[plan.status], reasons)
+        reasons = (plan.status_note,) if plan.status_note else (_reason("set_by_team"),)
+        return Health(plan.status, _LABELS[plan.status], reasons)
     reasons: list[str] = []
     worst = "on_track"
     slipped = [(slip_days(m), m) for m in plan.milestones if slip_days(m) and m.status != "done"]
     if slipped:
         days, milestone = max(slipped, key=lambda pair: pair[0])
-        reasons.append(f"{milestone.title} slipped {days} day{'s' if days != 1 else ''}")
+        reasons.append(_reason("slipped", title=milestone.title, count=days))
         worst = "at_risk"
     late = overdue(plan, today)
     if late:
-        reasons.append(f"{len(late)} item{'s' if len(late) != 1 else ''} overdue")
+        reasons.append(_reason("overdue", count=len(late)))
         worst = "at_risk"
     blocked = [i for i in items(plan) if i.status == "blocked"]
     if blocked:
-        reasons.append(f"{len(blocked)} item{'s' if len(blocked) != 1 else ''} blocked")
+        reasons.append(_reason("blocked", count=len(blocked)))
         worst = "at_risk"
     review = value_review(plan)
     after = [m for m in plan.milestones if m.due > plan.go_live and m is not review and m.status != "done"]
     if after:
-        reasons.append(f"{after[0].title} is due after go-live")
+        reasons.append(_reason("after_go_live", title=after[0].title))
         worst = "off_track"
     if plan.go_live < today and any(m.status != "done" and m.due <= plan.go_live for m in plan.milestones):
-        reasons.append("go-live date has passed with milestones open")
+        reasons.append(_reason("go_live_passed"))
         worst = "off_track"
     if worst == "at_risk" and slipped and not late and not blocked:
-        days = max(d for d, _ in slipped)
-        return Health("at_risk", f"Slipped {days} day{'s' if days != 1 else ''}", tuple(reasons))
-    return Health(worst, labels[worst], tuple(reasons) or ("every milestone on its agreed date",))
+        return Health("at_risk", _slipped_label(max(d for d, _ in slipped)), tuple(reasons))
+    return Health(worst, _LABELS[worst], tuple(reasons) or (_reason("on_track"),))
+
+
+# Health's words, all in one place: the change to codes (the "words" part of issue 12) starts here.
+_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+
+
+def _reason(code: str, *, title: str = "", count: int = 0) -> str:
+    """One reason for a deal's health, in English."""
+    return {
+        "set_by_team": "set by the deal team",
+        "slipped": f"{title} slipped {count} day{'s' if count != 1 else ''}",
+        "overdue": f"{count} item{'s' if count != 1 else ''} overdue",
+        "blocked": f"{count} item{'s' if count != 1 else ''} blocked",
+        "after_go_live": f"{title} is due after go-live",
+        "go_live_passed": "go-live date has passed with milestones open",
+        "on_track": "every milestone on its agreed date",
+    }[code]
+
+
+def _slipped_label(days: int) -> str:
+    return f"Slipped {days} day{'s' if days != 1 else ''}"
 
 
 def days_until(day: dt.date, today: dt.date) -> int:
