@@ -1,7 +1,7 @@
 """Insight across audiences and rules: whose view health is computed on, one value-review rule, `mapsite list` rows.
 
 Plans are the canonical Northwind plan (tests/northwind-logistics.md), edited line by line and
-read with `load_plan`, the way the site reads them.
+read from text, the way the site reads them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from mapsite.insight import derive
 from mapsite.insight.advice import advise
 from mapsite.insight.audience import BUYER, TEAM, facts_for, view_for
 from mapsite.insight.rows import deal_row, row_line
-from mapsite.plan import Deal, load_plan
+from mapsite.plan import Deal, load_text
 
 TODAY = dt.date(2026, 11, 24)
 ON_TRACK = (("    baseline: 2026-11-20\n", ""),
@@ -27,19 +27,14 @@ INTERNAL_BLOCKED_STEP = ("        due: 2026-12-08\n        status: not_started\n
                          "      - task: Chase the discount approval\n        owner: tom\n        status: blocked\n        internal: true\n")
 
 
-@pytest.fixture
-def deal_from(tmp_path: Path):
-    def load(*changes: tuple[str, str]) -> Deal:
-        path = tmp_path / "northwind-logistics.md"
-        path.write_text(edited(*changes), encoding="utf-8")
-        deal, problems = load_plan(path)
-        assert problems == [], "\n".join(map(str, problems))
-        return deal
-
-    return load
+def deal_from(*changes: tuple[str, str]) -> Deal:
+    """The canonical plan, edited, read from text as the site would read `plans/northwind-logistics.md`."""
+    deal, problems = load_text(edited(*changes), Path("plans/northwind-logistics.md"))
+    assert problems == [], "\n".join(map(str, problems))
+    return deal
 
 
-def test_an_internal_blocked_step_changes_the_teams_health_and_not_the_buyers(deal_from) -> None:
+def test_an_internal_blocked_step_changes_the_teams_health_and_not_the_buyers() -> None:
     plan = deal_from(*ON_TRACK, INTERNAL_BLOCKED_STEP).plan
     assert facts_for(plan, TEAM, TODAY).health == derive.Health("at_risk", "At risk", ("1 item blocked",))
     assert facts_for(plan, BUYER, TODAY).health.level == "on_track"
@@ -47,7 +42,7 @@ def test_an_internal_blocked_step_changes_the_teams_health_and_not_the_buyers(de
     assert facts_for(without, TEAM, TODAY) == facts_for(without, BUYER, TODAY) == facts_for(plan, BUYER, TODAY)
 
 
-def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers(deal_from) -> None:
+def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers() -> None:
     deal = deal_from(*ON_TRACK, INTERNAL_BLOCKED_STEP)
     row = deal_row(deal, "https://deals.example/northwind-logistics-k7qm2xtz9p/", TODAY)
     assert row == {"slug": "northwind-logistics", "title": "Northwind Logistics × Acme Analytics",
@@ -59,7 +54,7 @@ def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers(deal_from) ->
     assert "ms-health--on_track" in summary and "Chase the discount approval" not in summary
 
 
-def test_an_internal_milestone_counts_in_the_teams_progress_only(deal_from) -> None:
+def test_an_internal_milestone_counts_in_the_teams_progress_only() -> None:
     plan = deal_from(("  - title: Onboarding kick-off\n", "  - title: Onboarding kick-off\n    internal: true\n")).plan
     assert (facts_for(plan, TEAM, TODAY).done, facts_for(plan, TEAM, TODAY).total) == (1, 8)
     assert (facts_for(plan, BUYER, TODAY).done, facts_for(plan, BUYER, TODAY).total) == (1, 7)
@@ -68,7 +63,7 @@ def test_an_internal_milestone_counts_in_the_teams_progress_only(deal_from) -> N
         view_for(plan, "press")  # type: ignore[arg-type]
 
 
-def test_health_and_advice_agree_on_the_value_review_when_two_milestones_end_the_plan(deal_from) -> None:
+def test_health_and_advice_agree_on_the_value_review_when_two_milestones_end_the_plan() -> None:
     # a second milestone on the last date: the last written is the value review, for health and for advice
     deal = deal_from(("    owners: [dana, tom]\n",
                       "    owners: [dana, tom]\n"
@@ -80,7 +75,7 @@ def test_health_and_advice_agree_on_the_value_review_when_two_milestones_end_the
     assert len(after) == 1 and after[0].startswith("milestone `Optimization review` is due 2027-05-31")
 
 
-def test_advice_finds_the_value_review_among_the_milestones_the_buyer_sees(deal_from) -> None:
+def test_advice_finds_the_value_review_among_the_milestones_the_buyer_sees() -> None:
     # the team's own last milestone is not the buyer's value review: the plan, as the buyer sees it, ends on go-live
     deal = deal_from(("    due: 2027-05-31\n    status: not_started\n",
                       "    due: 2027-05-31\n    status: not_started\n    internal: true\n"))
