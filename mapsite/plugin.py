@@ -27,14 +27,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from mapsite import csp, passwords, protect
-from mapsite.site import render as pages
-from mapsite.site.words import Words, words
-from mapsite.advice import advise_all
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
+from mapsite.insight.advice import advise_all
 from mapsite.keycache import KeyCache
-from mapsite.loader import Deal, display_path, load_paths, plan_paths, real_path
 from mapsite.mkdocs.config import MapsiteConfig
+from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
+from mapsite.site import render as pages
+from mapsite.site.words import Words, words
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import edited
-from mapsite import derive
-from mapsite.loader import Problem, load_paths, load_plan, load_plans
+from mapsite.insight import derive
+from mapsite.plan import Problem, load_paths, load_plan, load_plans
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

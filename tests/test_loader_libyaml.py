@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mapsite import loader
+from mapsite.plan import loader
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted([*REPO.glob("plans/*.md"), REPO / "tests" / "northwind-logistics.md"])

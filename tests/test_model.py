@@ -17,9 +17,9 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from conftest import edited
-from mapsite import derive
-from mapsite.loader import load_plan
-from mapsite.model import Plan, public_view
+from mapsite.insight import derive
+from mapsite.plan import load_plan
+from mapsite.plan.model import Plan, public_view
 from mapsite.site import render
 from mapsite.site.text import block, inline
 from mapsite.site.words import words

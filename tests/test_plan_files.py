@@ -148,7 +148,7 @@ def test_control_characters_are_reported_at_their_line_and_every_plan_is_still_c
                                             ("\x9b", "U+009B (a control character)"), ("\ufffe", "U+FFFE (a control character)")])
 @pytest.mark.parametrize(("old", "line", "col"), [("cadence: Weekly", 161, 16), ("## Why now", 164, 11)])
 def test_every_character_yaml_refuses_is_named_in_the_front_matter_and_the_body(tmp_path, char, name, old, line, col):
-    from mapsite.loader import load_plan
+    from mapsite.plan import load_plan
 
     path = tmp_path / "northwind-logistics.md"
     path.write_text(edited((old, old + char)), encoding="utf-8")

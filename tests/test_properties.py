@@ -23,12 +23,12 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import CANONICAL
-from mapsite import derive
+from mapsite.insight import derive
+from mapsite.insight.advice import advise
 from mapsite.site import render as pages
-from mapsite.advice import advise
 from mapsite.cli import main
-from mapsite.loader import LoadResult, load_plan, load_plans, load_text
-from mapsite.model import STATUSES, YEARS, Plan, public_view
+from mapsite.plan import LoadResult, load_plan, load_plans, load_text
+from mapsite.plan.model import STATUSES, YEARS, Plan, public_view
 
 SLUG = "generated-deal"
 

@@ -12,7 +12,7 @@ import json
 from babel.messages.pofile import read_po
 
 from conftest import REPO
-from mapsite import derive
+from mapsite.insight import derive
 from mapsite.site import catalogue, render
 from mapsite.site.words import BROWSER_MESSAGES, BROWSER_PLURALS, words
 

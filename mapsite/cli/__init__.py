@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mapsite.loader import SLUG, Problem, display_path
+from mapsite.plan import SLUG, Problem, display_path
 from mapsite.mkdocs.settings import SettingsError, SiteSettings
 
 __all__ = ["main"]

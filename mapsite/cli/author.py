@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from mapsite.advice import advise
+from mapsite.insight.advice import advise
 from mapsite.cli import _fail, _settings, main
 from mapsite.git.diff import diff_since, to_json, to_markdown
 from mapsite.git.plans import resolve_base, top_level
 from mapsite.git.runner import GitError
-from mapsite.loader import display_path, load_plan
-from mapsite.model import date_error, iso_date
-from mapsite.scaffold import NewPlanError, TemplateError, create
+from mapsite.plan import display_path, load_plan
+from mapsite.plan.model import date_error, iso_date
+from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 
 
 @main.command()

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from mapsite import derive
-from mapsite.advice import advise_all
+from mapsite.insight.advice import advise_all
+from mapsite.insight.report import FORMATS, render
+from mapsite.insight.rows import deal_row, row_line, rows_json
 from mapsite.cli import _exit_on_problems, _plans_folder, _settings, main
-from mapsite.loader import load_paths, load_plans, plan_paths
-from mapsite.report import FORMATS, render
-from mapsite.schema import schema_text
+from mapsite.plan import load_paths, load_plans, plan_paths
+from mapsite.plan.schema import schema_text
 
 
 @main.command()
@@ -55,24 +54,12 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
                                   slug_in_url=settings.slug_in_url)
     _exit_on_problems(problems)
-    today = settings.today
-    rows = []
-    for deal in deals:
-        done, total = derive.progress(deal.plan)
-        rows.append({
-            "slug": deal.slug,
-            "title": deal.plan.title,
-            "buyer": deal.plan.buyer.name,
-            "url": settings.deal_url(deal),
-            "go_live": deal.plan.go_live.isoformat(),
-            "status": derive.health(deal.plan, today).level,
-            "progress": f"{done}/{total}",
-        })
+    rows = [deal_row(deal, settings.deal_url(deal), settings.today) for deal in deals]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(rows_json(rows))
         return
     for row in rows:
-        click.echo(f"{row['slug']}\t{row['url']}\t{row['go_live']}\t{row['status']}\t{row['progress']}\t{row['title']}")
+        click.echo(row_line(row))
 
 
 @main.command()

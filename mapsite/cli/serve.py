@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import click
 
 from mapsite.cli import _exit_on_problems, _fail, _plan_of, _settings, main
-from mapsite.loader import load_paths
+from mapsite.plan import load_paths
 
 
 @main.command()

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mapsite.git.plans import Base, changed_plans, text_at
-from mapsite.loader import display_path, load_plan, load_text
-from mapsite.model import Plan, Stakeholder
+from mapsite.plan import display_path, load_plan, load_text
+from mapsite.plan.model import Plan, Stakeholder
 from mapsite.site.words import STATUS_LABELS
 
 STATUS_WORDS = {code: label.lower() for code, label in STATUS_LABELS.items()}  # the site's labels, in a sentence

@@ -15,7 +15,7 @@ import yaml
 
 from mapsite.git.dates import plan_versions
 from mapsite.git.runner import GitError, run
-from mapsite.loader import _Loader, split_front_matter
+from mapsite.plan.loader import _Loader, split_front_matter
 
 MAX_VERSIONS = 30  # per plan: enough for a deal's life, bounded for a repo with years of history
 

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from mapsite.git import runner
 from mapsite.git.runner import GitError, GitMissing
-from mapsite.loader import is_plan_file
+from mapsite.plan import is_plan_file
 
 BRANCHES = ("main", "origin/main", "master", "origin/master")
 

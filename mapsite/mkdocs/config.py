@@ -12,7 +12,7 @@ import datetime as dt
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from mapsite.model import date_error, iso_date
+from mapsite.plan.model import date_error, iso_date
 
 
 class Day(c.OptionallyRequired[dt.date]):

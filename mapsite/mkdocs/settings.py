@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from mapsite.loader import Deal
+from mapsite.plan import Deal
 
 
 class SettingsError(Exception):

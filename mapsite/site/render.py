@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mapsite import derive
 from mapsite.git.history import Move
-from mapsite.loader import LOGO_TYPES, Deal, logo_file
-from mapsite.model import Plan, public_view
+from mapsite.insight import derive
+from mapsite.insight.audience import BUYER, view_for
+from mapsite.plan import LOGO_TYPES, Deal, logo_file
+from mapsite.plan.model import Plan
 from mapsite.site import text
 from mapsite.site.words import HEALTH_LABELS, LOCALES, N_, SIDES, Words, script_json, words
 
@@ -124,7 +125,7 @@ _default = functools.cache(environment)  # for callers outside a build (tests, t
 
 
 def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:
-    plan: Plan = public_view(deal.plan)
+    plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
     done, total = derive.progress(plan)
     health = derive.health(plan, today)
     return {

@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 from mapsite.git.dates import edited_now, last_changed
-from mapsite.loader import Deal, Loc, Problem, display_path
-from mapsite.model import Milestone, Plan
+from mapsite.insight import derive
+from mapsite.plan import Deal, Loc, Problem, display_path
+from mapsite.plan.model import Milestone, Plan
 
 SUMMARY_WORDS = (20, 30)
 MILESTONES = (7, 9)
@@ -63,6 +64,15 @@ def _public(plan: Plan) -> list[tuple[int, Milestone]]:
     return [(i, m) for i, m in enumerate(plan.milestones) if not m.internal]
 
 
+def _buyers_milestones(plan: Plan) -> Plan:
+    """The plan with only the milestones the buyer sees, the same objects (so `is` and indexes still hold)."""
+    return plan.model_copy(update={"milestones": [m for _, m in _public(plan)]})
+
+
+def _index(plan: Plan, milestone: Milestone) -> int:
+    return next(i for i, m in enumerate(plan.milestones) if m is milestone)
+
+
 def _value_summary(plan: Plan) -> list[tuple[Loc, str]]:
     words = len(plan.value_summary.split())
     low, high = SUMMARY_WORDS
@@ -85,14 +95,14 @@ def _milestone_shape(plan: Plan) -> list[tuple[Loc, str]]:
     if steps > MAX_STEPS:
         found.append((("key", "milestones"), f"the plan has {steps} steps; keep it to {MAX_STEPS} or fewer so both sides "
                                              "read it: merge small tasks, keep detail in your own task tracker"))
-    if public:
-        index, last = max(public, key=lambda pair: (pair[1].due, pair[0]))
-        review = "add a last milestone after go-live, such as `Optimization review` 30-60 days later, where both " \
-                 "sides confirm the promised value was delivered"
-        if last.due <= plan.go_live:
-            found.append((("milestones", index), f"the plan ends with `{last.title}` on or before go-live ({plan.go_live}); {review}"))
-        elif SIGNATURE.search(last.title):
-            found.append((("milestones", index), f"the plan ends with `{last.title}`, a signature, not the buyer's value; {review}"))
+    shown = _buyers_milestones(plan)
+    review, last = derive.value_review(shown), derive.last_milestone(shown)
+    fix = "add a last milestone after go-live, such as `Optimization review` 30-60 days later, where both " \
+          "sides confirm the promised value was delivered"
+    if last is not None and review is None:
+        found.append((("milestones", _index(plan, last)), f"the plan ends with `{last.title}` on or before go-live ({plan.go_live}); {fix}"))
+    elif review is not None and SIGNATURE.search(review.title):
+        found.append((("milestones", _index(plan, review)), f"the plan ends with `{review.title}`, a signature, not the buyer's value; {fix}"))
     return found
 
 
@@ -138,9 +148,7 @@ def _open_roles(plan: Plan, today: dt.date) -> list[tuple[Loc, str]]:
 def _dates(plan: Plan, today: dt.date) -> list[tuple[Loc, str]]:
     """Steps after their milestone, work after go-live, and overdue items."""
     found: list[tuple[Loc, str]] = []
-    public = _public(plan)
-    review = max(public, key=lambda pair: (pair[1].due, pair[0]))[1] if public else None
-    review = review if review and review.due > plan.go_live else None
+    review = derive.value_review(_buyers_milestones(plan))
     after = f"after go-live ({plan.go_live}); only the final value review belongs after go-live: bring it forward, or move go-live"
     for m_index, milestone in enumerate(plan.milestones):
         loc = ("milestones", m_index, "due")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from mapsite.loader import Problem
+from mapsite.plan import Problem
 
 FORMATS = ("text", "github", "json")
 

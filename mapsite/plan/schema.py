@@ -1,7 +1,7 @@
 """The plan's JSON Schema, so editors (VS Code's YAML extension) complete and check plans as you type.
 
 Generated from the pydantic model, so it can never disagree with `mapsite check` about field
-names; `plan.schema.json` beside this file is the committed copy that a plan's
+names; `mapsite/plan.schema.json` is the committed copy that a plan's
 `# yaml-language-server: $schema=...` line points at.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mapsite.model import Plan
+from mapsite.plan.model import Plan
 
-SCHEMA_FILE = Path(__file__).resolve().parent / "plan.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "plan.schema.json"  # mapsite/plan.schema.json: plans' `$schema=` lines name it
 
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"

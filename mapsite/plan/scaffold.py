@@ -19,8 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from mapsite.loader import SLUG, Problem, compose, display_path, load_text, split_front_matter, unreadable_character
-from mapsite.schema import SCHEMA_FILE
+from mapsite.plan.files import SLUG, display_path, unreadable_character
+from mapsite.plan.loader import Problem, compose, load_text, split_front_matter
+from mapsite.plan.schema import SCHEMA_FILE
 
 TEMPLATES_DIR = "_templates"
 MODELINE = "# yaml-language-server: $schema="

@@ -20,9 +20,6 @@ Side = Literal["buyer", "seller"]
 Health = Literal["on_track", "at_risk", "off_track"]
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-SHARE_ID = re.compile(r"[a-z0-9-]+")
-
-
 YEARS = (1900, 2999)  # far beyond any plan; a date near 0001 or 9999 would overflow the timeline's arithmetic
 
 

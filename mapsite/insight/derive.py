@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mapsite.model import Milestone, Plan, Stakeholder, Step
+from mapsite.plan.model import Milestone, Plan, Stakeholder, Step
 
 
 @dataclass(frozen=True)
@@ -85,17 +85,27 @@ def overdue(plan: Plan, today: dt.date) -> list[Item]:
     return [i for i in open_items(plan) if i.overdue(today)]
 
 
+def last_milestone(plan: Plan) -> Milestone | None:
+    """The milestone the plan ends with: the latest due date, and of milestones due that day the last written."""
+    return max(reversed(plan.milestones), key=lambda m: m.due, default=None)
+
+
 def value_review(plan: Plan) -> Milestone | None:
     """The last milestone, when it falls after go-live: the value review a plan should end with.
 
-    None too when there is no milestone: the buyer's view of a plan whose milestones are all internal.
+    The one rule for it: health and advice both ask here. None too when there is no milestone:
+    the buyer's view of a plan whose milestones are all internal.
     """
-    last = max(plan.milestones, key=lambda m: m.due, default=None)
+    last = last_milestone(plan)
     return last if last and last.due > plan.go_live else None
 
 
 def health(plan: Plan, today: dt.date) -> Health:
-    """On track, at risk or off track, with the reasons as codes."""
+    """On track, at risk or off track, with the reasons as codes.
+
+    Computed on the plan it is given: which view that is (the buyer's or the team's) is
+    `insight.audience`'s decision, not this function's.
+    """
     if plan.status:
         return Health(plan.status, (Reason("set_by_team", title=plan.status_note or ""),))
     reasons: list[Reason] = []

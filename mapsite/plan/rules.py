@@ -1,0 +1,110 @@
+"""Rules a field alone cannot check: references between fields, logo files, and rules across plans.
+
+Each rule says what is wrong and where (a data location, or the deal), in words for the rep;
+the loader turns that into `file:line:col` problems beside the schema's own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+
+from mapsite.plan.files import display_path
+from mapsite.plan.wording import Loc
+
+if typing.TYPE_CHECKING:
+    from mapsite.plan.loader import Deal
+
+SITE_FOLDERS = frozenset({"assets", "search"})  # written by MkDocs and Material: never a deal's folder
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+MAX_LOGO_BYTES = 256 * 1024
+
+
+def reference_problems(data: dict) -> list[tuple[Loc, str]]:
+    """Cross-field rules, checked on the raw data so they show up beside schema errors."""
+    found: list[tuple[Loc, str]] = []
+    people = data.get("stakeholders")
+    if not isinstance(people, list):
+        return found  # the missing list is reported already; every owner would be noise
+    ids: list[str] = []
+    for index, person in enumerate(people):
+        if isinstance(person, dict) and isinstance(person.get("id"), str):
+            if person["id"] in ids:
+                found.append(((("stakeholders", index, "id")), f"stakeholder id `{person['id']}` is used twice; each stakeholder needs its own id"))
+            ids.append(person["id"])
+    if not ids:
+        return found  # no usable stakeholder list: that error is reported already, owners would be noise
+    known = ", ".join(f"`{i}`" for i in dict.fromkeys(ids))
+
+    def check_owner(loc: Loc, owner: object) -> None:
+        if isinstance(owner, str) and owner not in ids:
+            close = difflib.get_close_matches(owner, ids, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            found.append((loc, f"owner `{owner}` is not a stakeholder id; {hint}known ids: {known}"))
+
+    for m_index, milestone in enumerate(_list(data.get("milestones"))):
+        if not isinstance(milestone, dict):
+            continue
+        for o_index, owner in enumerate(_list(milestone.get("owners"))):
+            check_owner(("milestones", m_index, "owners", o_index), owner)
+        for s_index, step in enumerate(_list(milestone.get("steps"))):
+            if isinstance(step, dict):
+                check_owner(("milestones", m_index, "steps", s_index, "owner"), step.get("owner"))
+    for r_index, risk in enumerate(_list(data.get("risks"))):
+        if isinstance(risk, dict):
+            check_owner(("risks", r_index, "owner"), risk.get("owner"))
+    return found
+
+
+def logo_file(plan_path: Path, logo: str) -> Path:
+    """Where a plan's `logo:` points, every link followed."""
+    return (plan_path.parent / logo).resolve()
+
+
+def logo_problem(plan_path: Path, logo: str | None) -> str | None:
+    """A logo must be a small image file in the plans folder: it is inlined into the encrypted pages."""
+    if not logo:
+        return None
+    file = logo_file(plan_path, logo)
+    if not file.is_relative_to(plan_path.parent.resolve()):
+        return f"logo `{logo}` must be a file in the plans folder, beside the plan"
+    if file.suffix.lower() not in LOGO_TYPES:
+        return f"logo `{logo}` must be one of: {', '.join(LOGO_TYPES)}"
+    if not file.is_file():
+        return f"logo `{logo}` does not exist; put the file beside the plan"
+    if file.stat().st_size > MAX_LOGO_BYTES:
+        return f"logo `{logo}` is larger than {MAX_LOGO_BYTES // 1024} KB; every page carries it inside its encryption"
+    return None
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def shared_problems(deals: list[Deal], root: Path | None) -> list[tuple[Deal, str]]:
+    """Rules across plans: two deals must never share a share_id, nor the folder they are published in.
+
+    Each problem is the deal at fault (pointed at by its `share_id`) and what to do.
+    """
+    problems: list[tuple[Deal, str]] = []
+    by_share_id: dict[str, Deal] = {}
+    by_folder: dict[str, Deal] = {}
+    for deal in deals:
+        other = by_share_id.setdefault(deal.plan.share_id, deal)
+        if other is not deal:
+            problems.append((deal, (
+                f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
+                "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)")))
+            continue
+        if deal.folder in SITE_FOLDERS:
+            problems.append((deal, (
+                f"this deal would be published in `{deal.folder}/`, a folder the site itself uses for "
+                "its styles, scripts or search; give it another random share_id")))
+            continue
+        other = by_folder.setdefault(deal.folder, deal)
+        if other is not deal:
+            problems.append((deal, (
+                f"this deal would be published in `{deal.folder}/`, where {display_path(other.path, root)} is "
+                "published too, and one of them would be lost; give one of them another random share_id")))
+    return problems
