@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from mapsite import derive, passwords
+from mapsite import derive
+from mapsite.security import passwords
 from mapsite.advice import advise, advise_all
 from mapsite.loader import SLUG, Problem, display_path, load_paths, load_plan, load_plans, plan_paths
 from mapsite.report import FORMATS, render
@@ -55,7 +56,7 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
     """
     settings = _settings()
     files = _plan_files(paths) if paths else plan_paths(_plans_folder(plans_dir or settings.plans_dir))
-    deals, problems = load_paths(files, project=settings.root, slug_in_url=settings.slug_in_url)
+    deals, problems = load_paths(files, project=settings.root, layout=settings.layout)
     problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
     if strict:
         problems = [replace(p, level="error") for p in problems]
@@ -77,7 +78,7 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     """Every deal with its address, go-live, status and progress."""
     settings = _settings()
     deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
-                                  slug_in_url=settings.slug_in_url)
+                                  layout=settings.layout)
     _exit_on_problems(problems)
     today = settings.today
     rows = []
@@ -87,7 +88,7 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
             "slug": deal.slug,
             "title": deal.plan.title,
             "buyer": deal.plan.buyer.name,
-            "url": settings.deal_url(deal),
+            "url": settings.layout.deal_url(deal),
             "go_live": deal.plan.go_live.isoformat(),
             "status": derive.health(deal.plan, today).level,
             "progress": f"{done}/{total}",
@@ -274,11 +275,10 @@ def preview(slug: str, dev_addr: str) -> None:
     """
     import logging
     import os
-    from urllib.parse import urlsplit
 
     from mkdocs.commands.serve import serve
 
-    from mapsite.plugin import ONLY_VARIABLE
+    from mapsite.mkdocs.plugin import ONLY_VARIABLE
 
     _check_dev_addr(dev_addr)
     settings = _settings()
@@ -286,7 +286,7 @@ def preview(slug: str, dev_addr: str) -> None:
     if not config_file.is_file():
         _fail("no mkdocs.yml here or in any folder above")
     plan = _plan_of(settings, slug)
-    deals, problems = load_paths([plan], settings.root, project=settings.root, slug_in_url=settings.slug_in_url)
+    deals, problems = load_paths([plan], settings.root, project=settings.root, layout=settings.layout)
     _exit_on_problems(problems)
     mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
     handler = logging.StreamHandler()
@@ -295,9 +295,7 @@ def preview(slug: str, dev_addr: str) -> None:
     mkdocs_log.setLevel(logging.INFO)
     mkdocs_log.propagate = False
     os.environ[ONLY_VARIABLE] = slug  # read by the plugin on every rebuild
-    mount = urlsplit(settings.site_url or "/").path.rstrip("/") + "/"  # mkdocs serve mounts the site at site_url's path
-    page = "" if settings.directory_urls else "index.html"
-    click.echo(f"mapsite: previewing {slug} at http://{dev_addr}{mount}{deals[0].folder}/{page}", err=True)
+    click.echo(f"mapsite: previewing {slug} at {settings.layout.preview_url(deals[0], dev_addr)}", err=True)
     try:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
     except OSError as error:  # the port is taken, or the address is not this machine's

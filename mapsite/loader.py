@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from mapsite.model import STATUSES, Plan
+from mapsite.site.urls import UrlLayout
 
 Loc = tuple[str | int, ...]
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -54,12 +55,6 @@ class Deal:
     plan: Plan
     body: str
     positions: dict[Loc, tuple[int, int]] = field(repr=False, default_factory=dict)
-    slug_in_url: bool = True
-
-    @property
-    def folder(self) -> str:
-        """The deal's folder in the site: `<slug>-<share_id>`, or only the share_id when the slug is private."""
-        return f"{self.slug}-{self.plan.share_id}" if self.slug_in_url else self.plan.share_id
 
 
 class LoadResult(typing.NamedTuple):
@@ -396,23 +391,22 @@ def plan_paths(folder: Path) -> list[Path]:
 
 
 def load_plans(folder: Path, display_root: Path | None = None, *, project: Path | None = None,
-               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
+               layout: UrlLayout = UrlLayout()) -> tuple[list[Deal], list[Problem]]:
     """Load every plan in `folder` and check them together."""
-    return load_paths(plan_paths(folder), display_root, project=project, slug_in_url=slug_in_url)
+    return load_paths(plan_paths(folder), display_root, project=project, layout=layout)
 
 
 def load_paths(paths: list[Path], display_root: Path | None = None, *, project: Path | None = None,
-               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
-    """Load plans and check them together, placed as the site will publish them (`slug_in_url`)."""
+               layout: UrlLayout = UrlLayout()) -> tuple[list[Deal], list[Problem]]:
+    """Load plans and check them together, placed as the site will publish them (`layout`)."""
     deals: list[Deal] = []
     problems: list[Problem] = []
     for path in paths:
         deal, found = load_plan(path, display_path(path, display_root), project=project)
         problems.extend(found)
         if deal:
-            deal.slug_in_url = slug_in_url
             deals.append(deal)
-    problems.extend(_shared_problems(deals, display_root))
+    problems.extend(_shared_problems(deals, display_root, layout))
     return deals, problems
 
 
@@ -425,7 +419,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return str(path)
 
 
-def _shared_problems(deals: list[Deal], root: Path | None) -> list[Problem]:
+def _shared_problems(deals: list[Deal], root: Path | None, layout: UrlLayout) -> list[Problem]:
     """Rules across plans: two deals must never share a share_id, nor the folder they are published in."""
     problems = []
     by_share_id: dict[str, Deal] = {}
@@ -437,15 +431,16 @@ def _shared_problems(deals: list[Deal], root: Path | None) -> list[Problem]:
                 f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
                 "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)")))
             continue
-        if deal.folder in SITE_FOLDERS:
+        folder = layout.folder(deal)
+        if folder in SITE_FOLDERS:
             problems.append(_at_share_id(deal, root, (
-                f"this deal would be published in `{deal.folder}/`, a folder the site itself uses for "
+                f"this deal would be published in `{folder}/`, a folder the site itself uses for "
                 "its styles, scripts or search; give it another random share_id")))
             continue
-        other = by_folder.setdefault(deal.folder, deal)
+        other = by_folder.setdefault(folder, deal)
         if other is not deal:
             problems.append(_at_share_id(deal, root, (
-                f"this deal would be published in `{deal.folder}/`, where {display_path(other.path, root)} is "
+                f"this deal would be published in `{folder}/`, where {display_path(other.path, root)} is "
                 "published too, and one of them would be lost; give one of them another random share_id")))
     return problems
 

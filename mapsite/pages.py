@@ -1,7 +1,7 @@
 """The content of a deal's pages, as HTML fragments, from a `Deal` and the build date.
 
-Plain functions over Jinja templates in `mapsite/templates/`; the MkDocs plugin places the
-fragments inside the theme. Nothing here knows about MkDocs.
+Plain functions over Jinja templates in `mapsite/templates/` (each page kind names its own, see
+`site.kinds`); the MkDocs plugin places the fragments inside the theme. Nothing here knows about MkDocs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import posixpath
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -19,22 +18,10 @@ from mapsite import derive, text
 from mapsite.history import Move
 from mapsite.loader import LOGO_TYPES, Deal, logo_file
 from mapsite.model import Plan, public_view
+from mapsite.site import kinds
+from mapsite.site.kinds import PageKind
+from mapsite.site.urls import UrlLayout
 
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One page of a deal's microsite."""
-
-    key: str  # summary, milestones, people
-    title: str
-    src_uri: str  # relative to the deal folder
-
-
-DEAL_PAGES = (
-    PageSpec("summary", "Summary", "index.md"),
-    PageSpec("milestones", "Milestones", "milestones.md"),
-    PageSpec("people", "People", "people.md"),
-)
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "done": "Done", "blocked": "Blocked"}
 
@@ -77,12 +64,13 @@ def _environment() -> Environment:
 _env = _environment()
 
 
-def _context(deal: Deal, today: dt.date, updated: dt.date) -> dict:
+def _context(deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
     plan: Plan = public_view(deal.plan)
     done, total = derive.progress(plan)
     return {
         "plan": plan,
         "deal": deal,
+        "folder": folder,
         "today": today,
         "updated": updated,
         "done": done,
@@ -96,9 +84,9 @@ def _context(deal: Deal, today: dt.date, updated: dt.date) -> dict:
         "next_milestone": derive.next_milestone(plan),
         "items": derive.items(plan),
         "owned_by": lambda sid: derive.owned_by(plan, sid),
-        "pages": DEAL_PAGES,
+        "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(plan, today),
-        "calendar_json": Markup(_calendar_json(deal, plan)),
+        "calendar_json": Markup(_calendar_json(folder, plan)),
     }
 
 
@@ -137,7 +125,7 @@ def _timeline(plan: Plan, today: dt.date) -> dict:
     return {"start": start, "end": end, "marks": marks, "ticks": ticks, "today_x": x(today)}
 
 
-def _calendar_json(deal: Deal, plan: Plan) -> str:
+def _calendar_json(folder: str, plan: Plan) -> str:
     """Dates for the in-browser calendar export; `<` escaped so it cannot close the script tag."""
     entries = []
     for number, milestone in enumerate(plan.milestones, start=1):
@@ -150,7 +138,7 @@ def _calendar_json(deal: Deal, plan: Plan) -> str:
     for index, event in enumerate(plan.events, start=1):
         entries.append({"id": f"e{index}", "title": event.title, "date": event.date.isoformat(), "description": ""})
     entries.append({"id": "golive", "title": f"Go-live: {plan.title}", "date": plan.go_live.isoformat(), "description": ""})
-    data = {"deal": deal.folder, "title": plan.title, "entries": entries}
+    data = {"deal": folder, "title": plan.title, "entries": entries}
     return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -166,37 +154,15 @@ def logo_uris(deal: Deal) -> dict[str, str]:
     return uris
 
 
-def page_url(spec: PageSpec, directory_urls: bool = True) -> str:
-    """A deal page's URL relative to the deal folder, as MkDocs writes it."""
-    stem = spec.src_uri[: -len(".md")]
-    if stem == "index":
-        return "./" if directory_urls else "index.html"
-    return f"{stem}/" if directory_urls else f"{stem}.html"
-
-
-def page_links(key: str, directory_urls: bool = True) -> dict[str, str]:
-    """Links from page `key` to every page of the same deal."""
-    here = posixpath.dirname("x/" + page_url(next(p for p in DEAL_PAGES if p.key == key), directory_urls))
-    links = {}
-    for spec in DEAL_PAGES:
-        target = "x/" + page_url(spec, directory_urls)
-        relative = posixpath.relpath(posixpath.dirname(target), here)
-        name = posixpath.basename(target)
-        links[spec.key] = (relative + "/" + name if relative != "." else name) or "./"
-        if links[spec.key].startswith("./") and links[spec.key] != "./":
-            links[spec.key] = links[spec.key][2:]
-    return links
-
-
-def render_page(key: str, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
-                directory_urls: bool = True, logos: dict[str, str] | None = None,
+def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
+                layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
                 moves: dict[str, list[Move]] | None = None) -> str:
-    """The HTML fragment of one deal page (`summary`, `milestones` or `people`).
+    """The HTML fragment of one deal page of `kind` (summary, milestones, people).
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
     `moves` maps milestone titles to their due-date changes in git.
     """
-    template = _env.get_template(f"{key}.html")
-    context = _context(deal, today, updated or today)
-    return template.render(context, page_key=key, links=page_links(key, directory_urls), logos=logos or {},
+    template = _env.get_template(kind.template)
+    context = _context(deal, today, updated or today, layout.folder(deal))
+    return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from mapsite.loader import Deal
+from mapsite.site.urls import UrlLayout
 
 
 class SettingsError(Exception):
@@ -51,12 +51,10 @@ class SiteSettings:
                    options.get("today") or dt.date.today(), options.get("slug_in_url", True),
                    options.get("magic_links", True))
 
-    def deal_url(self, deal: Deal) -> str:
-        """The address to send the buyer: full when `site_url` is set, else relative to the site root."""
-        path = f"{deal.folder}/" if self.directory_urls else f"{deal.folder}/index.html"
-        if not self.site_url:
-            return path
-        return self.site_url.rstrip("/") + "/" + path
+    @property
+    def layout(self) -> UrlLayout:
+        """Where the build publishes each deal, and the address to send a buyer."""
+        return UrlLayout(self.slug_in_url, self.directory_urls, self.site_url)
 
 
 def _load_config(config_file: Path):

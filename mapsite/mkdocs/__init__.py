@@ -1,0 +1,1 @@
+"""The MkDocs glue: the plugin's thin event handlers (`plugin`)."""

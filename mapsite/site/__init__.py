@@ -1,0 +1,1 @@
+"""The site: where each page lives (`urls`) and which pages a deal has, for whom (`kinds`)."""
