@@ -93,13 +93,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
-        self.plans_dir = (Path(config.config_file_path).parent / self.config.plans_dir).resolve()
-        if not self.plans_dir.is_dir():
-            raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
-        self.today = self.config.today or dt.date.today()
-        if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
-            raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
+        self._check_options(root)
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
         self.deals = self._load_deals(root)
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
@@ -108,15 +103,27 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         for tip in advise_all(self.deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
-        self.realms = {d.slug: deal_realm(d.slug, self.layout.folder(d), (d.plan.buyer.name, d.plan.seller.name))
-                       for d in self.deals}
-        # PBKDF2 runs in worker processes while pages render; each page waits only for its own realm's key.
-        self.keys, self.save_keys = (BackgroundKeys({}, {}), None) if self.preview else _realm_keys(self.realms.values(), root)
+        self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
         return config
+
+    def _check_options(self, root: Path) -> None:
+        """The options MkDocs' own checks cannot judge: the plans folder exists, brand_color is a colour."""
+        self.plans_dir = (root / self.config.plans_dir).resolve()
+        if not self.plans_dir.is_dir():
+            raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
+        self.today = self.config.today or dt.date.today()
+        if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
+            raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
+
+    def _start_keys(self, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
+        """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
+        self.realms = {d.slug: deal_realm(d.slug, self.layout.folder(d), (d.plan.buyer.name, d.plan.seller.name))
+                       for d in self.deals}
+        return (BackgroundKeys({}, {}), None) if self.preview else _realm_keys(self.realms.values(), root)
 
     def _load_deals(self, root: Path) -> list[Deal]:
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
