@@ -6,7 +6,7 @@
 
 Writes the call tree as text (bench/results/profile-<cold|warm>-<N>.txt) and prints its top.
 pyinstrument samples the build's own process: PBKDF2 runs in worker processes and shows up only
-as the time the build waits for a key (`BackgroundKeys.get`).
+as the time the build waits for a key (`keys.BackgroundKeys.get`).
 """
 
 from __future__ import annotations

@@ -289,10 +289,10 @@ def measure_serve(root: Path, slug: str, folder: str, edits: int, only: bool, lo
 # --- Machine ----------------------------------------------------------------------------------
 
 def _pbkdf2(_: int) -> float:
-    from mapsite import protect
+    from mapsite.security import keys
 
     start = time.process_time()
-    protect.derive_key("correct horse battery staple", b"\0" * 16)
+    keys.derive_key("correct horse battery staple", b"\0" * 16)
     return time.process_time() - start
 
 

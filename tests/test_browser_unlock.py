@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, Served, Site, passwords_env, screenshot, unlock
-from mapsite import protect
+from mapsite.security.keys import derive_key
+from mapsite.security.realms import deal_salt
 
 PASSWORD = "correct-horse-battery-staple-42"
 DEAL = "northwind-logistics-k7qm2xtz9p/"
@@ -134,7 +135,7 @@ CRYPTO_KEYS = """async () => {
 
 def raw_key_texts() -> set[str]:
     """The deal's AES key as an older version kept it (base64), and as bytes written out any other common way."""
-    key = protect.derive_key(PASSWORD, protect.deal_salt(DEAL.rstrip("/")))
+    key = derive_key(PASSWORD, deal_salt(DEAL.rstrip("/")))
     return {base64.b64encode(key).decode(), base64.urlsafe_b64encode(key).decode().rstrip("="), key.hex()}
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import edited
+from mapsite.site import kinds
 from mapsite.site import render as pages
 from mapsite.insight import derive
 from mapsite.insight.advice import advise
@@ -50,7 +51,7 @@ def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers() -> None:
                    "go_live": "2027-03-01", "status": "at_risk", "progress": "1/8"}
     assert row_line(row) == ("northwind-logistics\thttps://deals.example/northwind-logistics-k7qm2xtz9p/\t2027-03-01\t"
                              "at_risk\t1/8\tNorthwind Logistics × Acme Analytics")
-    summary = pages.render_page("summary", deal, TODAY)
+    summary = pages.render_page(kinds.SUMMARY, deal, TODAY)
     assert "ms-health--on_track" in summary and "Chase the discount approval" not in summary
 
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import edited
 from mapsite.insight import derive
 from mapsite.plan import Problem, load_paths, load_plan, load_plans
+from mapsite.site.urls import UrlLayout
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -55,7 +56,8 @@ def test_canonical_plan_loads_without_problems(tmp_path: Path) -> None:
     assert problems == []
     assert deal is not None
     assert deal.slug == "northwind-logistics"
-    assert deal.folder == "northwind-logistics-k7qm2xtz9p"
+    assert UrlLayout().folder(deal) == "northwind-logistics-k7qm2xtz9p"
+    assert UrlLayout(slug_in_url=False).folder(deal) == "k7qm2xtz9p"
     assert deal.path == tmp_path / "northwind-logistics.md"
 
 

@@ -26,6 +26,7 @@ from conftest import CANONICAL
 from mapsite.insight import derive
 from mapsite.insight.advice import advise
 from mapsite.site import render as pages
+from mapsite.site import kinds
 from mapsite.cli import main
 from mapsite.plan import LoadResult, load_plan, load_plans, load_text
 from mapsite.plan.model import STATUSES, YEARS, Plan, public_view
@@ -111,8 +112,8 @@ def test_advice_and_pages_take_any_valid_plan(data, today):
     deal, _ = load_text(plan_text(data), Path(f"plans/{SLUG}.md"))
     for tip in advise(deal, f"plans/{SLUG}.md", today):
         assert tip.level == "warning" and tip.line >= 1 and tip.col >= 1
-    for spec in pages.DEAL_PAGES:
-        assert "ms-" in pages.render_page(spec.key, deal, today)
+    for kind in kinds.DEAL_KINDS:
+        assert "ms-" in pages.render_page(kind, deal, today)
 
 
 # --- derived facts ------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from conftest import CANONICAL, decrypt, decrypt_payload, page_file, passwords_env, payload_of
-from mapsite import passwords
+from mapsite.security import passwords
+from mapsite.security.realms import deal_realm
 
 PASSWORD = "correct-horse-battery-staple-42"
 DEAL = "northwind-logistics-k7qm2xtz9p/"
@@ -203,7 +204,7 @@ def test_ci_reads_the_passwords_file_the_publish_workflow_writes(canonical_site,
         if text is not None:
             kept.write_text(text, encoding="utf-8")
         with pytest.raises(passwords.PasswordError, match=f"MAPSITE_PASSWORDS_FILE.*{problem}"):
-            passwords.resolve(["northwind-logistics"], tmp_path, {"CI": "true", "MAPSITE_PASSWORDS_FILE": str(kept)})
+            passwords.resolve([deal_realm("northwind-logistics", DEAL.rstrip("/"))], tmp_path, {"CI": "true", "MAPSITE_PASSWORDS_FILE": str(kept)})
 
 
 def test_ci_refuses_a_password_built_on_a_companys_name(canonical_site):

@@ -28,8 +28,8 @@ import pytest
 import yaml
 
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, decrypt_payload, payload_of, unlock
-from mapsite import csp
-from mapsite.passwords import variable_name
+from mapsite.security import csp
+from mapsite.security.passwords import variable_name
 
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"

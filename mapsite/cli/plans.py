@@ -30,7 +30,7 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
     """
     settings = _settings()
     files = _plan_files(paths) if paths else plan_paths(_plans_folder(plans_dir or settings.plans_dir))
-    deals, problems = load_paths(files, project=settings.root, slug_in_url=settings.slug_in_url)
+    deals, problems = load_paths(files, project=settings.root, layout=settings.layout)
     problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
     if strict:
         problems = [replace(p, level="error") for p in problems]
@@ -52,9 +52,9 @@ def list_deals(as_json: bool, plans_dir: Path | None) -> None:
     """Every deal with its address, go-live, status and progress."""
     settings = _settings()
     deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
-                                  slug_in_url=settings.slug_in_url)
+                                  layout=settings.layout)
     _exit_on_problems(problems)
-    rows = [deal_row(deal, settings.deal_url(deal), settings.today) for deal in deals]
+    rows = [deal_row(deal, settings.layout.deal_url(deal), settings.today) for deal in deals]
     if as_json:
         click.echo(rows_json(rows))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mapsite import passwords
+from mapsite.security import passwords
 from mapsite.cli import _fail, _plan_of, _settings, main
 
 

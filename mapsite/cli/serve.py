@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 import click
 
@@ -31,7 +30,7 @@ def preview(slug: str, dev_addr: str) -> None:
     if not config_file.is_file():
         _fail("no mkdocs.yml here or in any folder above")
     plan = _plan_of(settings, slug)
-    deals, problems = load_paths([plan], settings.root, project=settings.root, slug_in_url=settings.slug_in_url)
+    deals, problems = load_paths([plan], settings.root, project=settings.root, layout=settings.layout)
     _exit_on_problems(problems)
     mkdocs_log = logging.getLogger("mkdocs")  # what `mkdocs serve` prints: builds, errors, "Serving on"
     handler = logging.StreamHandler()
@@ -39,9 +38,7 @@ def preview(slug: str, dev_addr: str) -> None:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.INFO)
     mkdocs_log.propagate = False
-    mount = urlsplit(settings.site_url or "/").path.rstrip("/") + "/"  # mkdocs serve mounts the site at site_url's path
-    page = "" if settings.directory_urls else "index.html"
-    click.echo(f"mapsite: previewing {slug} at http://{dev_addr}{mount}{deals[0].folder}/{page}", err=True)
+    click.echo(f"mapsite: previewing {slug} at {settings.layout.preview_url(deals[0], dev_addr)}", err=True)
     try:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, plugins=settings.plugins_previewing(slug))
     except OSError as error:  # the port is taken, or the address is not this machine's

@@ -1,1 +1,1 @@
-"""mapsite inside MkDocs: the plugin's options (shared with the CLI, so mkdocs.yml is read one way) and the plugin."""
+"""mapsite inside MkDocs: the plugin's options (`config`, shared with the CLI through `settings`, so mkdocs.yml is read one way) and the plugin's thin event handlers (`plugin`)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from mapsite.plan import Deal
+from mapsite.site.urls import UrlLayout
 
 
 class SettingsError(Exception):
@@ -70,12 +71,10 @@ class SiteSettings:
         return {name: {**(options or {}), "preview_only": slug} if name == "mapsite" else options or {}
                 for name, options in entries}
 
-    def deal_url(self, deal: Deal) -> str:
-        """The address to send the buyer: full when `site_url` is set, else relative to the site root."""
-        path = f"{deal.folder}/" if self.directory_urls else f"{deal.folder}/index.html"
-        if not self.site_url:
-            return path
-        return self.site_url.rstrip("/") + "/" + path
+    @property
+    def layout(self) -> UrlLayout:
+        """Where the build publishes each deal, and the address to send a buyer."""
+        return UrlLayout(self.slug_in_url, self.directory_urls, self.site_url)
 
 
 def _load_config(config_file: Path):

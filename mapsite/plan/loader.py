@@ -20,6 +20,7 @@ from mapsite.plan.files import (PlanFileError, display_path, name_problem, plan_
 from mapsite.plan.model import Plan
 from mapsite.plan.rules import logo_problem, reference_problems, shared_problems
 from mapsite.plan.wording import Loc, explain, position, yaml_hint
+from mapsite.site.urls import UrlLayout
 
 MAX_NODES = 50_000  # a plan has a few hundred; alias bombs have millions
 
@@ -48,12 +49,6 @@ class Deal:
     plan: Plan
     body: str
     positions: dict[Loc, tuple[int, int]] = field(repr=False, default_factory=dict)
-    slug_in_url: bool = True
-
-    @property
-    def folder(self) -> str:
-        """The deal's folder in the site: `<slug>-<share_id>`, or only the share_id when the slug is private."""
-        return f"{self.slug}-{self.plan.share_id}" if self.slug_in_url else self.plan.share_id
 
 
 class LoadResult(typing.NamedTuple):
@@ -298,23 +293,22 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
 
 
 def load_plans(folder: Path, display_root: Path | None = None, *, project: Path | None = None,
-               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
+               layout: UrlLayout = UrlLayout()) -> tuple[list[Deal], list[Problem]]:
     """Load every plan in `folder` and check them together."""
-    return load_paths(plan_paths(folder), display_root, project=project, slug_in_url=slug_in_url)
+    return load_paths(plan_paths(folder), display_root, project=project, layout=layout)
 
 
 def load_paths(paths: list[Path], display_root: Path | None = None, *, project: Path | None = None,
-               slug_in_url: bool = True) -> tuple[list[Deal], list[Problem]]:
-    """Load plans and check them together, placed as the site will publish them (`slug_in_url`)."""
+               layout: UrlLayout = UrlLayout()) -> tuple[list[Deal], list[Problem]]:
+    """Load plans and check them together, placed as the site will publish them (`layout`)."""
     deals: list[Deal] = []
     problems: list[Problem] = []
     for path in paths:
         deal, found = load_plan(path, display_path(path, display_root), project=project)
         problems.extend(found)
         if deal:
-            deal.slug_in_url = slug_in_url
             deals.append(deal)
-    problems.extend(_at_share_id(deal, display_root, message) for deal, message in shared_problems(deals, display_root))
+    problems.extend(_at_share_id(deal, display_root, message) for deal, message in shared_problems(deals, display_root, layout))
     return deals, problems
 
 

@@ -14,6 +14,7 @@ from mapsite.plan.files import display_path
 from mapsite.plan.wording import Loc
 
 if typing.TYPE_CHECKING:
+    from mapsite.site.urls import UrlLayout
     from mapsite.plan.loader import Deal
 
 SITE_FOLDERS = frozenset({"assets", "search"})  # written by MkDocs and Material: never a deal's folder
@@ -82,7 +83,7 @@ def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def shared_problems(deals: list[Deal], root: Path | None) -> list[tuple[Deal, str]]:
+def shared_problems(deals: list[Deal], root: Path | None, layout: UrlLayout) -> list[tuple[Deal, str]]:
     """Rules across plans: two deals must never share a share_id, nor the folder they are published in.
 
     Each problem is the deal at fault (pointed at by its `share_id`) and what to do.
@@ -97,14 +98,15 @@ def shared_problems(deals: list[Deal], root: Path | None) -> list[tuple[Deal, st
                 f"share_id `{deal.plan.share_id}` is already used by {display_path(other.path, root)}; "
                 "every deal needs its own random share_id (e.g. run `mapsite new` or pick 10 random letters and digits)")))
             continue
-        if deal.folder in SITE_FOLDERS:
+        folder = layout.folder(deal)
+        if folder in SITE_FOLDERS:
             problems.append((deal, (
-                f"this deal would be published in `{deal.folder}/`, a folder the site itself uses for "
+                f"this deal would be published in `{folder}/`, a folder the site itself uses for "
                 "its styles, scripts or search; give it another random share_id")))
             continue
-        other = by_folder.setdefault(deal.folder, deal)
+        other = by_folder.setdefault(folder, deal)
         if other is not deal:
             problems.append((deal, (
-                f"this deal would be published in `{deal.folder}/`, where {display_path(other.path, root)} is "
+                f"this deal would be published in `{folder}/`, where {display_path(other.path, root)} is "
                 "published too, and one of them would be lost; give one of them another random share_id")))
     return problems

@@ -1,1 +1,1 @@
-"""The site: URL layout, page kinds, rendering with one catalogue of words."""
+"""The site: where each page lives (`urls`), which pages a deal has and for whom (`kinds`), rendering with one catalogue of words (`render`, `words`)."""

@@ -1,9 +1,9 @@
 """The content of a deal's pages, as HTML fragments, from a `Deal` and the build date.
 
-Plain functions over Jinja templates in `mapsite/templates/`; the MkDocs plugin places the
-fragments inside the theme. The environment is built per build: a template in the theme's
-`custom_dir` replaces the package's own, and every word goes through the catalogue
-(`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. Nothing here knows about MkDocs.
+Plain functions over Jinja templates in `mapsite/templates/` (each page kind names its own, see
+`site.kinds`); the MkDocs plugin places the fragments inside the theme. The environment is built per
+build: a template in the theme's `custom_dir` replaces the package's own, and every word goes through
+the catalogue (`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. Nothing here knows about MkDocs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-import posixpath
 from dataclasses import dataclass
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
@@ -22,24 +21,10 @@ from mapsite.insight import derive
 from mapsite.insight.audience import BUYER, view_for
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
-from mapsite.site import text
-from mapsite.site.words import HEALTH_LABELS, LOCALES, N_, SIDES, Words, script_json, words
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One page of a deal's microsite."""
-
-    key: str  # summary, milestones, people
-    title: str
-    src_uri: str  # relative to the deal folder
-
-
-DEAL_PAGES = (
-    PageSpec("summary", N_("Summary"), "index.md"),
-    PageSpec("milestones", N_("Milestones"), "milestones.md"),
-    PageSpec("people", N_("People"), "people.md"),
-)
+from mapsite.site import kinds, text
+from mapsite.site.kinds import PageKind
+from mapsite.site.urls import UrlLayout
+from mapsite.site.words import HEALTH_LABELS, LOCALES, SIDES, Words, script_json, words
 
 
 def _person(w: Words, person) -> Markup:
@@ -124,13 +109,14 @@ def health_label(w: Words, health: derive.Health) -> str:
 _default = functools.cache(environment)  # for callers outside a build (tests, tools): mapsite's templates, English
 
 
-def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:
+def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
     plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
     done, total = derive.progress(plan)
     health = derive.health(plan, today)
     return {
         "plan": plan,
         "deal": deal,
+        "folder": folder,
         "today": today,
         "updated": updated,
         "done": done,
@@ -145,9 +131,9 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date) -> dict:
         "next_milestone": derive.next_milestone(plan),
         "items": derive.items(plan),
         "owned_by": lambda sid: derive.owned_by(plan, sid),
-        "pages": DEAL_PAGES,
+        "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(w, plan, today),
-        "calendar_json": Markup(_calendar_json(w, deal, plan)),
+        "calendar_json": Markup(_calendar_json(w, folder, plan)),
         "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
     }
@@ -199,7 +185,7 @@ def _timeline(w: Words, plan: Plan, today: dt.date) -> dict:
     return {"start": start, "end": end, "marks": marks, "ticks": ticks, "today_x": x(today)}
 
 
-def _calendar_json(w: Words, deal: Deal, plan: Plan) -> str:
+def _calendar_json(w: Words, folder: str, plan: Plan) -> str:
     """Dates for the in-browser calendar export; `<` escaped so it cannot close the script tag."""
     entries = []
     for number, milestone in enumerate(plan.milestones, start=1):
@@ -212,7 +198,7 @@ def _calendar_json(w: Words, deal: Deal, plan: Plan) -> str:
     for index, event in enumerate(plan.events, start=1):
         entries.append({"id": calendar_id(event=index), "title": event.title, "date": event.date.isoformat(), "description": ""})
     entries.append({"id": calendar_id(), "title": w.gettext("Go-live: %(title)s", title=plan.title), "date": plan.go_live.isoformat(), "description": ""})
-    data = {"deal": deal.folder, "title": plan.title, "entries": entries}
+    data = {"deal": folder, "title": plan.title, "entries": entries}
     return script_json(data)
 
 
@@ -228,39 +214,17 @@ def logo_uris(deal: Deal) -> dict[str, str]:
     return uris
 
 
-def page_url(spec: PageSpec, directory_urls: bool = True) -> str:
-    """A deal page's URL relative to the deal folder, as MkDocs writes it."""
-    stem = spec.src_uri[: -len(".md")]
-    if stem == "index":
-        return "./" if directory_urls else "index.html"
-    return f"{stem}/" if directory_urls else f"{stem}.html"
-
-
-def page_links(key: str, directory_urls: bool = True) -> dict[str, str]:
-    """Links from page `key` to every page of the same deal."""
-    here = posixpath.dirname("x/" + page_url(next(p for p in DEAL_PAGES if p.key == key), directory_urls))
-    links = {}
-    for spec in DEAL_PAGES:
-        target = "x/" + page_url(spec, directory_urls)
-        relative = posixpath.relpath(posixpath.dirname(target), here)
-        name = posixpath.basename(target)
-        links[spec.key] = (relative + "/" + name if relative != "." else name) or "./"
-        if links[spec.key].startswith("./") and links[spec.key] != "./":
-            links[spec.key] = links[spec.key][2:]
-    return links
-
-
-def render_page(key: str, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
-                directory_urls: bool = True, logos: dict[str, str] | None = None,
+def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
+                layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
                 moves: dict[str, list[Move]] | None = None, env: Environment | None = None) -> str:
-    """The HTML fragment of one deal page (`summary`, `milestones` or `people`).
+    """The HTML fragment of one deal page of `kind` (summary, milestones, people).
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
     `moves` maps milestone titles to their due-date changes in git; `env` is the build's
     `environment()` (by default mapsite's own templates, in English).
     """
     env = env or _default()
-    template = env.get_template(f"{key}.html")
-    context = _context(env.globals["words"], deal, today, updated or today)
-    return template.render(context, page_key=key, links=page_links(key, directory_urls), logos=logos or {},
+    template = env.get_template(kind.template)
+    context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
+    return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})

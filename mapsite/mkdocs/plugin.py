@@ -1,8 +1,9 @@
-"""MkDocs glue: plans in, one small microsite per deal out.
+"""MkDocs glue: plans in, one small microsite per deal out, every generated page encrypted for its realm.
 
-Thin on purpose: loading, pages and protection live in plain modules; this file only tells
-MkDocs which pages exist, which navigation each sees, and keeps deals out of the shared files
-(root nav, sitemap, search index).
+Thin on purpose: loading, pages, URLs and protection live in plain modules; this file only tells
+MkDocs which pages exist (`site.kinds`), where (`site.urls`), which navigation each sees, keeps
+deals out of the shared files (root nav, sitemap, search index), and encrypts last: a generated
+page whose kind names no realm and is not explicitly public stops the build.
 """
 
 from __future__ import annotations
@@ -21,19 +22,23 @@ from pathlib import Path
 from jinja2 import TemplateNotFound
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mapsite import csp, passwords, protect
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
-from mapsite.keycache import KeyCache
 from mapsite.mkdocs.config import MapsiteConfig
 from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
+from mapsite.security import csp, passwords, protect
+from mapsite.security.keys import ITERATIONS, BackgroundKeys, KeyCache, RealmKey
+from mapsite.security.realms import PUBLIC, Realm, deal_realm
+from mapsite.site import kinds
 from mapsite.site import render as pages
+from mapsite.site.kinds import PageKind
+from mapsite.site.urls import UrlLayout
 from mapsite.site.words import Words, words
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
@@ -50,11 +55,6 @@ def _landing(w: Words, site_name: str) -> str:
             + w.gettext("Open the link your contact sent you. Each plan asks for its own password.") + "\n")
 
 
-def _preview_banner(w: Words) -> str:
-    return ('<div class="ms-preview-banner" role="alert">' + html.escape(w.gettext("Local preview — not protected."))
-            + " " + html.escape(w.gettext("The published site asks for this deal's password."), quote=False) + "</div>")
-
-
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -62,35 +62,49 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
-        self.plans_dir = (Path(config.config_file_path).parent / self.config.plans_dir).resolve()
-        if not self.plans_dir.is_dir():
-            raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
-        self.today = self.config.today or dt.date.today()
-        if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
-            raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
         root = Path(config.config_file_path).parent
-        only = self._only()
-        paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
-        deals, problems = load_paths(paths, root, project=root, slug_in_url=self.config.slug_in_url)
-        if problems:
-            raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
-        self.deals = deals
+        self._check_options(root)
+        self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
+        self.deals = self._load_deals(root)
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
-        self.updated = last_changed([d.path for d in deals], root)
-        self.moves = _Chunked(date_moves, [d.path for d in deals], root)  # in another process while pages render
-        for tip in advise_all(deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
+        self.updated = last_changed([d.path for d in self.deals], root)
+        self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
+        for tip in advise_all(self.deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
-        # PBKDF2 runs in worker processes while pages render; each page waits only for its own deal's key.
-        self.keys, self.save_keys = (protect.BackgroundKeys({}, {}), None) if self.preview else _deal_keys(deals, root)
+        self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
         language = pages.language_of(config.theme.get("language"))
         self.words = words(language)
         self.env = pages.environment(config.theme.custom_dir, language)  # per build: a custom_dir template wins
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
-        self.spec_of: dict[str, pages.PageSpec] = {}
+        self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
         return config
+
+    def _check_options(self, root: Path) -> None:
+        """The options MkDocs' own checks cannot judge: the plans folder exists, brand_color is a colour."""
+        self.plans_dir = (root / self.config.plans_dir).resolve()
+        if not self.plans_dir.is_dir():
+            raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
+        self.today = self.config.today or dt.date.today()
+        if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
+            raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
+
+    def _start_keys(self, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
+        """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
+        self.realms = {d.slug: deal_realm(d.slug, self.layout.folder(d), (d.plan.buyer.name, d.plan.seller.name))
+                       for d in self.deals}
+        return (BackgroundKeys({}, {}), None) if self.preview else _realm_keys(self.realms.values(), root)
+
+    def _load_deals(self, root: Path) -> list[Deal]:
+        """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
+        only = self._only()
+        paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
+        deals, problems = load_paths(paths, root, project=root, layout=self.layout)
+        if problems:
+            raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
+        return deals
 
     def _only(self) -> str | None:
         """The one deal to build when previewing (`preview_only`), so a rebuild among 1,000s of plans stays under a second.
@@ -116,14 +130,15 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         # Plans, templates and logos are never copied as they are. One pass: Files.remove is O(n) a file.
         plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)}
         files = Files([f for f in files if not self._is_from_plans(f, plan_texts)])
-        if not files.get_file_from_path("index.md"):
-            files.append(File.generated(config, "index.md", content=_landing(self.words, config.site_name)))
+        if not files.get_file_from_path(kinds.LANDING.src_uri):
+            files.append(File.generated(config, kinds.LANDING.src_uri, content=_landing(self.words, config.site_name)))
+            self.kind_of[kinds.LANDING.src_uri] = kinds.LANDING
         for deal in self.deals:
-            for spec in pages.DEAL_PAGES:
-                uri = f"{deal.folder}/{spec.src_uri}"
+            for kind in kinds.DEAL_KINDS:  # read at build time: an extension may have added a kind
+                uri = self.layout.source(deal, kind)
                 files.append(File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
                 self.deal_of[uri] = deal
-                self.spec_of[uri] = spec
+                self.kind_of[uri] = kind
         return files
 
     def _is_from_plans(self, file: File, plan_texts: set[Path]) -> bool:
@@ -147,23 +162,41 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
         return env
 
+    @event_priority(-100)  # last: whatever other plugins change is encrypted with the page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        deal = self.deal_of.get(page.file.src_uri)
-        if deal is None:
-            return self._with_policy(output, page.file.src_uri)
+        return self._published(output, page, config)
+
+    def _published(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """The page as it is written to site/: a generated page encrypted for its realm, or public by its kind.
+
+        Pages from the project's own docs folder are the author's, published as written.
+        """
+        src_uri = page.file.src_uri
+        kind = self.kind_of.get(src_uri)
+        if kind is None or kind.audience == PUBLIC:
+            return self._with_policy(output, src_uri)
+        realm = self._realm(kind, src_uri)
         if self.preview:
-            return _with_banner(output, _preview_banner(self.words))
-        output = self._with_policy(output, page.file.src_uri)  # before encryption: the policy travels inside the page too
-        payload = protect.encrypt_page(output, self.keys.get(deal.slug), page.url)
+            return output  # plain text on loopback only; the deal template says so in its banner
+        output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
+        payload = protect.encrypt_page(output, self.keys.get(realm.id), page.url)
         shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
                                           magic_links=self.config.magic_links, t=self.words.gettext)
         return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
 
+    def _realm(self, kind: PageKind, src_uri: str) -> Realm:
+        """The realm that protects a generated page; a kind that names none stops the build, never publishes plain text."""
+        if kind.audience == kinds.DEAL and src_uri in self.deal_of:
+            return self.realms[self.deal_of[src_uri].slug]
+        raise PluginError(f"mapsite: {src_uri}: the page kind `{kind.key}` belongs to no realm (audience "
+                          f"{kind.audience!r}); every generated page is encrypted for a realm or declared public")
+
+    @event_priority(-100)  # last, like pages: the policy covers what other plugins added
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str | None:
-        if self.config.enabled and template_name.endswith(".html"):  # 404.html
+        if self.config.enabled and template_name.endswith(".html"):  # 404.html: kinds.NOT_FOUND, public
             return self._with_policy(output, template_name)
         return None
 
@@ -178,26 +211,25 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             raise PluginError(f"mapsite: {name}: {error}") from None
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        spec = self.spec_of.get(page.file.src_uri)
-        if not self.config.enabled or spec is None:
+        deal = self.deal_of.get(page.file.src_uri)
+        if not self.config.enabled or deal is None:
             return None
-        deal = self.deal_of[page.file.src_uri]
+        kind = self.kind_of[page.file.src_uri]
         # Material prints meta titles unescaped into <title> and the nav: escape once here.
-        title = deal.plan.title if spec.key == "summary" else f"{self.words.gettext(spec.title)} · {deal.plan.title}"
+        title = deal.plan.title if kind is kinds.SUMMARY else f"{self.words.gettext(kind.title)} · {deal.plan.title}"
         page.meta.update(template=DEAL_TEMPLATE, title=html.escape(title), hide=["navigation", "toc"],
-                         search={"exclude": True}, mapsite_deal=deal.folder)
+                         search={"exclude": True}, mapsite_deal=self.layout.folder(deal))
         return ""
 
     def on_page_content(self, html_: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        spec = self.spec_of.get(page.file.src_uri)
-        if not self.config.enabled or spec is None:
+        deal = self.deal_of.get(page.file.src_uri)
+        if not self.config.enabled or deal is None:
             return None
-        deal = self.deal_of[page.file.src_uri]
         if deal.slug not in self.logos:
             self.logos[deal.slug] = pages.logo_uris(deal)
-        return pages.render_page(spec.key, deal, self.today, updated=self.updated.get(deal.path, self.today),
-                                 directory_urls=config.use_directory_urls, logos=self.logos[deal.slug],
-                                 moves=self.moves.get(deal.path), env=self.env)
+        return pages.render_page(self.kind_of[page.file.src_uri], deal, self.today,
+                                 updated=self.updated.get(deal.path, self.today), layout=self.layout,
+                                 logos=self.logos[deal.slug], moves=self.moves.get(deal.path), env=self.env)
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
@@ -206,19 +238,21 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         deal = self.deal_of.get(page.file.src_uri)
         if deal is not None:
             context["nav"] = self._deal_nav(deal, page.file)
+            context["mapsite_preview"] = self.preview  # the deal template's "not protected" banner
+            context["t"] = self.words.gettext
         return context
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
         """A navigation holding only this deal's pages, so no page names another deal."""
-        deal_pages = [self._page(deal, spec) for spec in pages.DEAL_PAGES]
+        deal_pages = [self._page(deal, kind) for kind in kinds.DEAL_KINDS]
         for before, page, after in zip([None, *deal_pages], deal_pages, [*deal_pages[1:], None]):
             page.previous_page, page.next_page = before, after
         nav = Navigation(list(deal_pages), list(deal_pages))
         nav.homepage = deal_pages[0]
         return nav
 
-    def _page(self, deal: Deal, spec: pages.PageSpec) -> Page:
-        page = self._files.get_file_from_path(f"{deal.folder}/{spec.src_uri}").page
+    def _page(self, deal: Deal, kind: PageKind) -> Page:
+        page = self._files.get_file_from_path(self.layout.source(deal, kind)).page
         assert page is not None
         return page
 
@@ -234,7 +268,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
-            _scrub_search_index(Path(config.site_dir), {d.folder for d in self.deals})
+            _scrub_search_index(Path(config.site_dir), {self.layout.folder(d) for d in self.deals})
             if self.save_keys:
                 self.save_keys()
             self.keys.close()
@@ -253,36 +287,35 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return server
 
 
-def _deal_keys(deals: list[Deal], root: Path) -> tuple[protect.BackgroundKeys, Callable[[], None] | None]:
-    """Every deal's key, derived once per build; fails closed when a password is missing or weak.
+def _realm_keys(realms, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
+    """Every realm's key by realm id, derived once per build; fails closed when a password is missing or weak.
 
-    Locally, keys whose password, salt and cost are unchanged come from `.mapsite/keys`. Returns the
+    Locally, keys whose realm, password, salt and cost are unchanged come from `.mapsite/keys`. Returns the
     keys (new ones derived in the background) and, when there are new ones, what saves them there.
     """
+    realms = list(realms)
     try:
-        found = passwords.resolve([d.slug for d in deals], root,
-                                  names={d.slug: (d.plan.buyer.name, d.plan.seller.name) for d in deals})
+        found = passwords.resolve(realms, root)
     except passwords.PasswordError as error:
         raise PluginError(f"mapsite: {error}") from None
-    for slug, password in found.items():
-        if password.generated:
-            log.info(f"mapsite: new password for {slug}: {password.value}  (kept in {passwords.STORE}; "
-                     f"`mapsite password {slug}` shows it again)")
+    for realm in realms:
+        if found[realm.id].generated:
+            log.info(f"mapsite: new password for {realm.label}: {found[realm.id].value}  (kept in {passwords.STORE}; "
+                     f"`mapsite password {realm.label}` shows it again)")
     cache = None if passwords.in_ci() else KeyCache(root)
-    keys: dict[str, protect.DealKey] = {}
-    for deal in deals:
-        cached = cache and cache.get(deal.folder, found[deal.slug].value, protect.deal_salt(deal.folder), protect.ITERATIONS)
+    keys: dict[str, RealmKey] = {}
+    for realm in realms:
+        cached = cache and cache.get(realm.id, found[realm.id].value, realm.salt, ITERATIONS)
         if cached:
-            keys[deal.slug] = cached
-    todo = [d for d in deals if d.slug not in keys]
-    pending = protect.BackgroundKeys({d.slug: found[d.slug].value for d in todo},
-                                     {d.slug: protect.deal_salt(d.folder) for d in todo}, known=keys)
+            keys[realm.id] = cached
+    todo = [r for r in realms if r.id not in keys]
+    pending = BackgroundKeys({r.id: found[r.id].value for r in todo}, {r.id: r.salt for r in todo}, known=keys)
     if not (cache and todo):
         return pending, None
 
     def save() -> None:
         every = pending.all()
-        cache.save({d.slug: (d.folder, found[d.slug].value, every[d.slug]) for d in deals})
+        cache.save({r.id: (found[r.id].value, every[r.id]) for r in realms})
     return pending, save
 
 
@@ -345,13 +378,6 @@ def _own_host_only(app, server):
         start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
         return [f"Forbidden: this preview answers only http://{names[0]}:{port}/ and http://localhost:{port}/\n".encode()]
     return guarded
-
-
-def _with_banner(output: str, banner: str) -> str:
-    """The unprotected local preview says so on every deal page."""
-    head, sep, rest = output.partition("<body")
-    tag_end = rest.find(">") + 1
-    return head + sep + rest[:tag_end] + banner + rest[tag_end:]
 
 
 def _scrub_search_index(site_dir: Path, folders: set[str]) -> None:

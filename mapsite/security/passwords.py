@@ -1,4 +1,4 @@
-"""One password per deal: from the environment in CI, generated and kept locally otherwise.
+"""One password per realm (today: per deal): from the environment in CI, generated and kept locally otherwise.
 
 Passwords never enter git or `site/`. In CI a missing or weak password stops the build, so
 a deal can never be published under a guessable password or in plain text. Anyone holding the
@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zxcvbn import zxcvbn
+
+from mapsite.security.private import write_private
+from mapsite.security.realms import Realm, variable_name
+
+__all__ = ["Password", "PasswordError", "LocalStore", "generate", "in_ci", "resolve", "variable_name", "weakness"]
 
 STORE = Path(".mapsite") / "passwords"
 ALL_VARIABLE = "MAPSITE_PASSWORDS"
@@ -41,11 +46,6 @@ class Password:
     value: str
     source: str  # where it came from, for messages: an env variable or the local store
     generated: bool = False
-
-
-def variable_name(slug: str) -> str:
-    """`northwind-logistics` -> `MAPSITE_PASSWORD_NORTHWIND_LOGISTICS` (one GitHub secret per deal)."""
-    return "MAPSITE_PASSWORD_" + slug.upper().replace("-", "_")
 
 
 def generate(slug: str = "", names: Sequence[str] = ()) -> str:
@@ -87,19 +87,18 @@ def weakness(password: str, slug: str, names: Sequence[str] = ()) -> str | None:
             f"password must hold out for 2^{MIN_BITS} guesses and strength {MIN_SCORE} ({fix})")
 
 
-def from_environment(slug: str, environ: Mapping[str, str] | None = None,
+def from_environment(realm: Realm, environ: Mapping[str, str] | None = None,
                      tables: list[tuple[str, dict]] | None = None) -> Password | None:
-    """The deal's password from `MAPSITE_PASSWORD_<SLUG>`, else from the JSON objects of passwords.
+    """The realm's password from its variable (`MAPSITE_PASSWORD_<SLUG>`), else from the JSON objects of passwords.
 
     Those are `MAPSITE_PASSWORDS` and the file `MAPSITE_PASSWORDS_FILE` names (see `tables`); keys
-    are slugs or variable names, other keys are ignored.
+    are variable names or store keys (a deal's slug), other keys are ignored.
     """
     environ = os.environ if environ is None else environ
-    name = variable_name(slug)
-    if environ.get(name):
-        return Password(environ[name], name)
+    if environ.get(realm.variable):
+        return Password(environ[realm.variable], realm.variable)
     for source, table in tables if tables is not None else password_tables(environ):
-        for key in (name, slug):
+        for key in (realm.variable, realm.store_key):
             if isinstance(table.get(key), str) and table[key]:
                 return Password(table[key], f"{source}[{key}]")
     return None
@@ -136,7 +135,10 @@ def _json_object(text: str, source: str) -> dict:
 
 
 class LocalStore:
-    """`.mapsite/passwords` beside mkdocs.yml: JSON {slug: password}, mode 600, git-ignored."""
+    """`.mapsite/passwords` beside mkdocs.yml: JSON {store key: password}, mode 600, git-ignored.
+
+    A deal's store key is its slug, as in every version so far; see `realms`.
+    """
 
     def __init__(self, root: Path):
         self.path = root / STORE
@@ -157,29 +159,16 @@ class LocalStore:
     def write(self, passwords: dict[str, str]) -> None:
         write_private(self.path, json.dumps(passwords, indent=2, sort_keys=True))
 
-    def get_or_create(self, slug: str, rotate: bool = False, names: Sequence[str] = ()) -> Password:
+    def get_or_create(self, key: str, rotate: bool = False, names: Sequence[str] = ()) -> Password:
+        """The password kept under `key` (a deal's slug), generated and kept when there is none or `rotate`."""
         if self._passwords is None:  # read once: a build asks for 1,000s of deals, and a read parses them all
             self._passwords = self.read()
         passwords = self._passwords
-        if slug in passwords and not rotate:
-            return Password(passwords[slug], str(STORE))
-        passwords[slug] = generate(slug, names)
+        if key in passwords and not rotate:
+            return Password(passwords[key], str(STORE))
+        passwords[key] = generate(key, names)
         self.write(passwords)
-        return Password(passwords[slug], str(STORE), generated=True)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a secret file under .mapsite/ atomically, readable by its owner only (mode 600)."""
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")  # belt and braces beside the repo's .gitignore
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(temporary, 0o600)  # an older .tmp kept its mode: os.open's mode applies only on creation
-    os.replace(temporary, path)
+        return Password(passwords[key], str(STORE), generated=True)
 
 
 def in_ci(environ: Mapping[str, str] | None = None) -> bool:
@@ -187,32 +176,30 @@ def in_ci(environ: Mapping[str, str] | None = None) -> bool:
     return value.lower() not in ("", "0", "false", "no")
 
 
-def resolve(slugs: list[str], root: Path, environ: Mapping[str, str] | None = None,
-            names: Mapping[str, Sequence[str]] | None = None) -> dict[str, Password]:
-    """A strong password for every deal, or one PasswordError naming every deal that lacks one.
+def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Password]:
+    """A strong password for every realm, by realm id, or one PasswordError naming every realm that lacks one.
 
     In CI a password must come from the environment; locally a missing one is generated and stored.
-    `names` holds each deal's buyer and seller names, which a password must not be built on.
+    A password must not be built on the names the realm lists as known (the deal's buyer and seller).
     """
     environ = os.environ if environ is None else environ
-    names = names or {}
     tables = password_tables(environ)
     found: dict[str, Password] = {}
     missing: list[str] = []
     weak: list[str] = []
     store = LocalStore(root)
-    for slug in slugs:
-        password = from_environment(slug, environ, tables)
+    for realm in realms:
+        password = from_environment(realm, environ, tables)
         if password is None and not in_ci(environ):
-            password = store.get_or_create(slug, names=names.get(slug, ()))
+            password = store.get_or_create(realm.store_key, names=realm.known)
         if password is None:
-            missing.append(f"  {slug}: set the secret {variable_name(slug)} (or a `{slug}` key in {ALL_VARIABLE})")
+            missing.append(f"  {realm.label}: set the secret {realm.variable} (or a `{realm.store_key}` key in {ALL_VARIABLE})")
             continue
-        reason = weakness(password.value, slug, names.get(slug, ()))
+        reason = weakness(password.value, realm.label, realm.known)
         if reason:
-            weak.append(f"  {slug} (from {password.source}): password too weak: {reason}")
+            weak.append(f"  {realm.label} (from {password.source}): password too weak: {reason}")
             continue
-        found[slug] = password
+        found[realm.id] = password
     if missing or weak:
         lines = []
         if missing:

@@ -1,0 +1,48 @@
+"""Realms: what one password opens. Every published page belongs to one realm, or is explicitly public.
+
+Today each deal is a realm (`deal:<slug>`); a team realm comes next. Passwords, derived keys and
+the local key cache are keyed by realm id, so a realm that is not a deal can never collide with a
+plan of the same name.
+
+The local password store keeps a deal realm's password under the deal's slug, as it always has
+(existing `.mapsite/passwords` files keep working without migration). Other realms use a store
+key with a `:` in it, which no slug can hold (`[a-z0-9-]`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+PUBLIC = "public"  # the audience of a page anyone may read: the landing page, the 404 page
+
+
+@dataclass(frozen=True)
+class Realm:
+    """One password's reach: its salt, where its password comes from, and how messages name it."""
+
+    id: str  # unique across realms: `deal:<slug>`
+    salt: bytes  # stable across builds, so remembered and cached keys survive the daily rebuild
+    variable: str  # the CI secret holding its password: MAPSITE_PASSWORD_<NAME>
+    store_key: str  # its key in `.mapsite/passwords` (and in the JSON objects of passwords)
+    label: str  # how messages name it: the deal's slug
+    known: tuple[str, ...] = ()  # names an attacker knows (slug, buyer, seller): a password must not be built on them
+
+
+def variable_name(name: str) -> str:
+    """`northwind-logistics` -> `MAPSITE_PASSWORD_NORTHWIND_LOGISTICS` (one GitHub secret per deal)."""
+    return "MAPSITE_PASSWORD_" + name.upper().replace("-", "_")
+
+
+def deal_salt(folder: str) -> bytes:
+    """16 bytes unique to the deal's address and stable across builds.
+
+    Not derived from the password: a salt computed from the password by a fast hash would let
+    anyone test guesses without paying for PBKDF2. Rotating the password changes the key.
+    """
+    return hashlib.sha256(f"mapsite/salt/v1|{folder}".encode()).digest()[:16]
+
+
+def deal_realm(slug: str, folder: str, names: tuple[str, ...] = ()) -> Realm:
+    """A deal's realm: its salt from the folder it is published in (unchanged since v1), its slug as store key."""
+    return Realm(f"deal:{slug}", deal_salt(folder), variable_name(slug), slug, slug, tuple(names))
