@@ -310,3 +310,11 @@ def test_empty_text() -> None:
 
 def test_inline_keeps_paragraphs_when_there_are_several() -> None:
     assert inline("First line\n\nSecond line") == "<p>First line</p>\n<p>Second line</p>"
+
+
+def test_headings_move_down_a_level_in_the_body_only():
+    """The body's headings sit under the page's own; a title's text is never shifted, whatever was converted before."""
+    assert block("# A\n\n## B\n\n###### F") == "<h2>A</h2>\n<h3>B</h3>\n<h6>F</h6>"
+    from mapsite.site.text import _inline_html  # uncached: `inline` keeps what it converted once
+
+    assert _inline_html("# Heading-like title") == "<h1>Heading-like title</h1>"

@@ -42,11 +42,22 @@ class _Sanitize(Treeprocessor):
                         child.set("target", "_blank")
 
 
+class _ShiftHeadings(Treeprocessor):
+    """Moves headings down `md.shift_headings` levels (at most h6): a plan's `## Why now` sits under the page's own h2s."""
+
+    def run(self, root: etree.Element) -> None:
+        shift = getattr(self.md, "shift_headings", 0)
+        for element in root.iter():
+            if shift and len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "123456":
+                element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+
 class _NoRawHtml(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API name)
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_Sanitize(md), "mapsite_sanitize", 0)
+        md.treeprocessors.register(_ShiftHeadings(md), "mapsite_shift_headings", 1)
 
 
 def is_safe_url(url: str) -> bool:
@@ -84,12 +95,8 @@ def block(text: str | None, shift_headings: int = 1) -> Markup:
     if not text or not text.strip():
         return Markup("")
     _md.reset()
-    html = _md.convert(text)
-    if shift_headings:
-        for level in range(6, 0, -1):
-            new = min(6, level + shift_headings)
-            html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
-    return Markup(html)
+    _md.shift_headings = shift_headings
+    return Markup(_md.convert(text))
 
 
 def inline(text: str | None) -> Markup:
@@ -103,6 +110,7 @@ def inline(text: str | None) -> Markup:
 def _inline_html(text: str) -> str:
     """Converted once per text: a deal shows its titles, values and names on several pages."""
     _md.reset()
+    _md.shift_headings = 0
     html = _md.convert(text)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
