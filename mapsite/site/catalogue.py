@@ -1,14 +1,18 @@
 """Keeps the catalogues in step with the code: extracts every message (Python, templates, mapsite.js) with
 Babel, as `babel.cfg` says, and updates each language's .po.
 
-    python -m mapsite.site.catalogue      # after changing a word anywhere
+    python -m mapsite.site.catalogue          # after changing a word anywhere
+    python -m mapsite.site.catalogue --add pt # a new language: its empty catalogue, ready to translate
 
 A test extracts the same way and fails when a catalogue misses a message or keeps one no longer used.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from babel import Locale
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -60,7 +64,22 @@ def update(template: Catalog) -> list[Path]:
     return written
 
 
-def main() -> None:
+def add(language: str) -> Path:
+    """An empty catalogue for `language` (a CLDR locale such as `pt` or `pt_BR`), with its plural rule."""
+    Locale.parse(language)  # an unknown language stops here, before any file is written
+    path = po_path(language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("xb") as po:
+        write_po(po, Catalog(locale=language, domain=DOMAIN, project="mapsite"), omit_header=False)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mapsite.site.catalogue", description=__doc__.split("\n")[0])
+    parser.add_argument("--add", metavar="LANGUAGE", help="start the catalogue of a new language, then update all")
+    options = parser.parse_args(argv)
+    if options.add:
+        add(options.add)
     for path in update(extract()):
         print(path.relative_to(ROOT))
 
