@@ -23,10 +23,14 @@ from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 @click.option("--template", "template", default="enterprise", show_default=True,
               help="A plan in plans/_templates/: enterprise, mid-market, renewal, or your own.")
 @click.option("--buyer", default=None, help="The buyer's company name (default: made from SLUG).")
+@click.option("--language", "language_tag", default=None, metavar="TAG",
+              help="The deal's language (de, de-AT, fr, es, nl, en-US, ...): the template from plans/_templates/TAG/, "
+                   "and `language: TAG` in the plan. Default: the site's language (then plans/_templates/ itself).")
 @click.option("--schema", "schema_ref", default=None, metavar="PATH|URL",
               help="What the plan's `$schema=` line points at (default: mapsite's plan.schema.json).")
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
-def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: str | None, plans_dir: Path | None) -> None:
+def new(slug: str, go_live: str, template: str, buyer: str | None, language_tag: str | None, schema_ref: str | None,
+        plans_dir: Path | None) -> None:
     """Start plans/SLUG.md from a template: roles first, dates in business days back from go-live.
 
     Prints the new file's path. Never overwrites a file.
@@ -38,7 +42,8 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, schema_ref: s
         raise click.BadParameter(date_error(go_live, error), param_hint="--go-live") from None
     try:
         path, made = create(plans_dir or settings.plans_dir, slug, day, template=template, buyer=buyer,
-                            schema_ref=schema_ref, root=settings.root, today=settings.today)
+                            schema_ref=schema_ref, root=settings.root, today=settings.today, language_tag=language_tag,
+                            site_language=settings.language)
     except TemplateError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

@@ -12,6 +12,7 @@ import datetime as dt
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from mapsite.languages import language
 from mapsite.plan.model import date_error, iso_date
 
 
@@ -25,6 +26,29 @@ class Day(c.OptionallyRequired[dt.date]):
             raise c.ValidationError(date_error(value, error)) from None
 
 
+class LanguageOption(c.OptionallyRequired[str]):
+    """A language tag mapsite speaks (`de`, `de-AT`), kept as its BCP 47 form; errors list the ones there are."""
+
+    def run_validation(self, value: object) -> str:
+        try:
+            return language(str(value)).tag
+        except ValueError as error:
+            raise c.ValidationError(str(error)) from None
+
+
+def site_language(option: str | None, theme_language: str | None) -> str:
+    """The deals' language when a plan names none: the plugin's `language`, else the theme's, else English.
+
+    Raises ValueError (in words naming theme.language) when the theme's is one mapsite does not speak.
+    """
+    if option:
+        return option
+    try:
+        return language(theme_language or "en").tag
+    except ValueError as error:
+        raise ValueError(f"theme.language: {error}; or set the mapsite plugin's own `language:`") from None
+
+
 class MapsiteConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
@@ -34,6 +58,8 @@ class MapsiteConfig(base.Config):
     """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
     brand_color = c.Optional(c.Type(str))
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
+    language = c.Optional(LanguageOption())
+    """The language of every deal whose plan sets none (BCP 47: `de`, `de-AT`, `fr`); default: theme.language, else en."""
     today = c.Optional(Day())
     """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
     remember = c.Choice(("auto", True, False), default="auto")

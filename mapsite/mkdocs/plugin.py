@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from jinja2 import TemplateNotFound
+from jinja2 import Environment, TemplateNotFound
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
-from mapsite.mkdocs.config import MapsiteConfig
+from mapsite.mkdocs.config import MapsiteConfig, site_language
 from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
 from mapsite.security import csp, passwords, protect
 from mapsite.security.keys import ITERATIONS, BackgroundKeys, KeyCache, RealmKey
@@ -74,9 +74,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
-        language = pages.language_of(config.theme.get("language"))
-        self.words = words(language)
-        self.env = pages.environment(config.theme.custom_dir, language)  # per build: a custom_dir template wins
+        try:
+            self.language = site_language(self.config.language, config.theme.get("language"))
+        except ValueError as error:
+            raise PluginError(f"mapsite: {error}") from None
+        self.words = words(self.language)  # the landing page's; each deal's pages speak its own
+        self.custom_dir = config.theme.custom_dir
+        self.envs: dict[str, Environment] = {}  # one per language, built per build: a custom_dir template wins
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
@@ -160,7 +164,17 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             if self.deals and not _has_template(env, name):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
+        self.theme_languages = {tag: _theme_language(env, tag) for tag in {self._language(d) for d in self.deals}}
         return env
+
+    def _language(self, deal: Deal) -> str:
+        """The language a deal's pages speak: its plan's, else the site's."""
+        return deal.plan.language or self.language
+
+    def _env(self, tag: str) -> Environment:
+        if tag not in self.envs:
+            self.envs[tag] = pages.environment(self.custom_dir, tag)
+        return self.envs[tag]
 
     @event_priority(-100)  # last: whatever other plugins change is encrypted with the page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -182,9 +196,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             return output  # plain text on loopback only; the deal template says so in its banner
         output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
         payload = protect.encrypt_page(output, self.keys.get(realm.id), page.url)
+        spoken = words(self._language(self.deal_of[src_uri]))
         shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
-                                          magic_links=self.config.magic_links, t=self.words.gettext)
+                                          magic_links=self.config.magic_links, t=spoken.gettext, lang=spoken.language)
         return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
@@ -215,10 +230,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled or deal is None:
             return None
         kind = self.kind_of[page.file.src_uri]
+        tag = self._language(deal)
         # Material prints meta titles unescaped into <title> and the nav: escape once here.
-        title = deal.plan.title if kind is kinds.SUMMARY else f"{self.words.gettext(kind.title)} · {deal.plan.title}"
+        title = deal.plan.title if kind is kinds.SUMMARY else f"{words(tag).gettext(kind.title)} · {deal.plan.title}"
         page.meta.update(template=DEAL_TEMPLATE, title=html.escape(title), hide=["navigation", "toc"],
-                         search={"exclude": True}, mapsite_deal=self.layout.folder(deal))
+                         search={"exclude": True}, mapsite_deal=self.layout.folder(deal),
+                         mapsite_language=tag)
         return ""
 
     def on_page_content(self, html_: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -229,7 +246,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             self.logos[deal.slug] = pages.logo_uris(deal)
         return pages.render_page(self.kind_of[page.file.src_uri], deal, self.today,
                                  updated=self.updated.get(deal.path, self.today), layout=self.layout,
-                                 logos=self.logos[deal.slug], moves=self.moves.get(deal.path), env=self.env)
+                                 logos=self.logos[deal.slug], moves=self.moves.get(deal.path),
+                                 env=self._env(self._language(deal)))
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
@@ -239,7 +257,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if deal is not None:
             context["nav"] = self._deal_nav(deal, page.file)
             context["mapsite_preview"] = self.preview  # the deal template's "not protected" banner
-            context["t"] = self.words.gettext
+            tag = self._language(deal)
+            context["t"] = words(tag).gettext
+            page.meta["mapsite_theme_language"] = self.theme_languages[tag]  # Material's words (partials/language.html)
         return context
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
@@ -352,6 +372,12 @@ def _has_template(env, name: str) -> bool:
     except TemplateNotFound:
         return False
     return True
+
+
+def _theme_language(env, tag: str) -> str:
+    """Which of the theme's own language files (Material's interface words) fits `tag`: `de-AT` -> `de`; else English."""
+    base = tag.split("-")[0]
+    return next((name for name in (tag, base) if _has_template(env, f"partials/languages/{name}.html")), "en")
 
 
 def _turn_off_instant_loading(config: MkDocsConfig) -> None:

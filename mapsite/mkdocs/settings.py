@@ -33,6 +33,7 @@ class SiteSettings:
     today: dt.date = field(default_factory=dt.date.today)
     slug_in_url: bool = True
     magic_links: bool = True
+    language: str = "en"  # the deals' language when a plan names none
     plugins: Any = field(default=None, compare=False, repr=False)  # mkdocs.yml's `plugins:` as written, for `preview`
 
     @classmethod
@@ -48,15 +49,19 @@ class SiteSettings:
     @classmethod
     def from_config(cls, config_file: Path) -> SiteSettings:
         """Settings from `mkdocs.yml`; a SettingsError in one line when MkDocs would refuse the file."""
-        from mapsite.mkdocs.config import MapsiteConfig
+        from mapsite.mkdocs.config import MapsiteConfig, site_language
 
         root = config_file.parent
         config, plugins = _load_config(config_file)
         plugin = config.plugins.get("mapsite")
         options = plugin.config if plugin else MapsiteConfig()  # MkDocs validated it with MapsiteConfig
+        try:
+            language = site_language(options.language, config.theme.get("language"))
+        except ValueError as error:
+            raise SettingsError(f"{config_file.name}: {error}") from None
         return cls(root, root / (options.plans_dir or "plans"), config.site_url or "", config.use_directory_urls,
                    options.today or dt.date.today(), options.slug_in_url is not False, options.magic_links is not False,
-                   plugins)
+                   language, plugins)
 
     def plugins_previewing(self, slug: str) -> dict[str, dict]:
         """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`.

@@ -14,6 +14,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchem
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from mapsite.languages import language
+
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "blocked")
 Side = Literal["buyer", "seller"]
@@ -69,6 +71,14 @@ class _DateText:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(iso_date), _DateText()]
+
+
+def language_tag(value: object) -> str:
+    """A language mapsite speaks, as its BCP 47 tag (`de_at` -> `de-AT`); else the supported ones, in words."""
+    return language(str(value)).tag
+
+
+LanguageTag = Annotated[str, BeforeValidator(language_tag), Field(examples=["de", "de-AT", "fr", "es", "nl", "en-US"])]
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1), _NumberIsText()]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=64)]
 
@@ -192,6 +202,8 @@ class Plan(Strict):
         description="Random token that becomes part of the deal's address; only a-z, 0-9 and -.",
         examples=["k7qm2xtz9p"],
     )
+    language: LanguageTag | None = Field(default=None, description="The language of the deal's pages, a BCP 47 tag "
+                                         "(default: the site's); see README, Languages.")
     go_live: IsoDate = Field(description="The day the buyer starts using what they bought, YYYY-MM-DD.", examples=["2027-03-01"])
     value_summary: Text = Field(description="What the buyer gets, in the buyer's words (20-30 words).",
                                 examples=["Cut dispatch planning from six hours to forty-five minutes a day, so managers "

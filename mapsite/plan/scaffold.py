@@ -3,7 +3,8 @@
 A template is a plain plan in `plans/_templates/` where dated items carry `offset: N`, business
 days from go-live (0 is go-live, -20 four weeks before, 30 six weeks after). The plan is made
 by editing the template's text in place, so its layout and comments survive, and the result
-holds only real plan fields.
+holds only real plan fields. Templates in another language sit in a folder named by its tag
+(`_templates/de/enterprise.md`); `--language de-AT` looks in `_templates/de-AT/`, then `_templates/de/`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from mapsite.languages import DEFAULT, Language, language
 from mapsite.plan.files import SLUG, display_path, unreadable_character
 from mapsite.plan.loader import Problem, compose, load_text, split_front_matter
 from mapsite.plan.schema import SCHEMA_FILE
@@ -47,9 +49,22 @@ class NewPlan:
     last_due: dt.date
 
 
-def template_names(plans_dir: Path) -> list[str]:
-    folder = plans_dir / TEMPLATES_DIR
+def template_names(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+
+
+def template_folders(plans_dir: Path, spoken: Language, asked: bool) -> list[Path]:
+    """Where a template in `spoken` may be, most specific first. The top folder holds templates of no stated
+    language (English as shipped): it serves English, and the site's language when the rep asked for none."""
+    top = plans_dir / TEMPLATES_DIR
+    tags = dict.fromkeys([spoken.tag, spoken.locale.language, spoken.catalogue])
+    return [top / tag for tag in tags] + ([top] if spoken.catalogue == DEFAULT or not asked else [])
+
+
+def template_languages(plans_dir: Path, template: str) -> list[str]:
+    """The language folders that hold `template`, for an error that says which there are."""
+    top = plans_dir / TEMPLATES_DIR
+    return sorted(p.name for p in top.glob("*/") if (p / f"{template}.md").is_file()) if top.is_dir() else []
 
 
 def new_share_id() -> str:
@@ -85,7 +100,7 @@ def schema_reference(plan_path: Path, root: Path, schema_file: Path) -> str:
 
 
 def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, buyer: str,
-           share_id: str, schema_ref: str) -> NewPlan:
+           share_id: str, schema_ref: str, language_tag: str | None = None) -> NewPlan:
     """The new plan's text. Raises `TemplateError` (with template lines) when the template is unfit."""
     text = template.read_text(encoding="utf-8-sig")
     parts = split_front_matter(text)
@@ -104,6 +119,8 @@ def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, b
         raise _error(display, 2, "the front matter must be `key: value` fields, starting with `title:`")
     top = _fields(root)
     edits = _identity_edits(top, display, buyer=buyer, share_id=share_id, go_live=go_live)
+    if language_tag:
+        edits.append(_language_edit(top, language_tag))
     date_edits, milestones, problems = _date_edits(top, display, go_live)
     if problems:
         raise TemplateError(sorted(problems))
@@ -140,6 +157,15 @@ def _identity_edits(top: dict, display: str, *, buyer: str, share_id: str, go_li
     values = {"title": f"{buyer} × {wanted['seller.name'][1].value}", "share_id": share_id,
               "go_live": go_live.isoformat(), "buyer.name": buyer}
     return [(wanted[key][1].start_mark.index, wanted[key][1].end_mark.index, _scalar(value)) for key, value in values.items()]
+
+
+def _language_edit(top: dict, tag: str) -> Edit:
+    """The plan's `language:` set to `tag`: the template's own line rewritten, else one added after `title:`."""
+    pair = top.get("language")
+    if pair and isinstance(pair[1], yaml.ScalarNode) and pair[1].value:
+        return pair[1].start_mark.index, pair[1].end_mark.index, tag
+    title = top["title"][1]  # _identity_edits has checked it is there
+    return title.end_mark.index, title.end_mark.index, f"\nlanguage: {tag}"
 
 
 def _date_edits(top: dict, display: str, go_live: dt.date) -> tuple[list[Edit], list[tuple[int, dt.date]], list[Problem]]:
@@ -236,8 +262,9 @@ class NewPlanError(Exception):
 
 
 def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer: str | None, schema_ref: str | None,
-           root: Path, today: dt.date) -> tuple[Path, NewPlan]:
-    """Write `plans_dir/<slug>.md` from a template; never touches an existing file."""
+           root: Path, today: dt.date, language_tag: str | None = None, site_language: str = DEFAULT) -> tuple[Path, NewPlan]:
+    """Write `plans_dir/<slug>.md` from a template in the language asked for (else the site's); never touches an
+    existing file. Only a language asked for is written into the plan: without one, the plan follows the site."""
     if not SLUG.fullmatch(slug):
         suggestion = re.sub(r"[^a-z0-9]+", "-", slug.removesuffix(".md").lower()).strip("-") or "northwind-logistics"
         raise NewPlanError(f"`{slug}` cannot be a deal's address: use a-z, 0-9 and -, starting with a letter or digit, "
@@ -248,18 +275,18 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
         raise NewPlanError("--buyer must be the buyer's company name on one line")
     if not plans_dir.is_dir():
         raise NewPlanError(f"no plans folder at {display_path(plans_dir)}; create it or pass --plans")
-    names = template_names(plans_dir)
-    if template not in names:
-        folder = display_path(plans_dir / TEMPLATES_DIR)
-        available = ", ".join(names) if names else "none: add plan files with `offset:` dates there"
-        raise NewPlanError(f"no template `{template}` in {folder}/; available: {available}")
+    spoken = _spoken(language_tag or site_language)
+    folders = template_folders(plans_dir, spoken, asked=language_tag is not None)
+    source = next((folder / f"{template}.md" for folder in folders if template in template_names(folder)), None)
+    if source is None:
+        raise NewPlanError(_no_template(plans_dir, template, folders, spoken))
     target = plans_dir / f"{slug}.md"
     if target.exists():
         raise NewPlanError(f"{display_path(target)} already exists and was left as it is; pick another slug, or edit that plan")
-    source = plans_dir / TEMPLATES_DIR / f"{template}.md"
     made = render(source, display_path(source), plan_path=target, go_live=go_live,
                   buyer=(buyer or buyer_from_slug(slug)).strip(), share_id=new_share_id(),
-                  schema_ref=schema_ref or schema_reference(target, root, SCHEMA_FILE))
+                  schema_ref=schema_ref or schema_reference(target, root, SCHEMA_FILE),
+                  language_tag=spoken.tag if language_tag is not None else None)
     try:
         with target.open("x", encoding="utf-8", newline="") as file:  # "x": fails rather than overwrite
             file.write(made.text)
@@ -268,3 +295,27 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
     except OSError as error:
         raise NewPlanError(f"cannot write {display_path(target)}: {error.strerror or error}") from None
     return target, made
+
+
+def _spoken(tag: str) -> Language:
+    try:
+        return language(tag)
+    except ValueError as error:
+        raise NewPlanError(f"--language: {error}") from None
+
+
+def _no_template(plans_dir: Path, template: str, folders: list[Path], spoken: Language) -> str:
+    """Which templates there are where we looked, and in which languages this one exists."""
+    looked = " or ".join(f"{display_path(folder)}/" for folder in [f for f in folders if f.is_dir()] or folders[-1:])
+    names = sorted({name for folder in folders for name in template_names(folder)})
+    if names:
+        available = ", ".join(names)
+    elif folders[-1].name != TEMPLATES_DIR:
+        available = f"none in {folders[-1].name} yet: copy one from {display_path(plans_dir / TEMPLATES_DIR)}/ and translate it"
+    else:
+        available = "none: add plan files with `offset:` dates there"
+    message = f"no template `{template}` in {looked}; available: {available}"
+    elsewhere = template_languages(plans_dir, template)
+    if elsewhere and folders[-1].name != TEMPLATES_DIR:
+        message += f"; `{template}` exists in: {', '.join(elsewhere)} (pass that --language, or translate it into {folders[-1].name}/)"
+    return message

@@ -24,7 +24,7 @@ from mapsite.plan.model import Plan
 from mapsite.site import kinds, text
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
-from mapsite.site.words import HEALTH_LABELS, LOCALES, SIDES, Words, script_json, words
+from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
 
 
 def _person(w: Words, person) -> Markup:
@@ -39,11 +39,6 @@ def _person(w: Words, person) -> Markup:
     return Markup('<span class="ms-person ms-side-{}" title="{}">{}<span class="ms-side-tag">{}</span></span>').format(
         side, person.role or "", label, w.gettext(SIDES[side])
     )
-
-
-def language_of(requested: str | None) -> str:
-    """The theme's language when the catalogue has it, else English."""
-    return requested if requested and (LOCALES / requested).is_dir() else "en"
 
 
 def environment(custom_dir: str | None = None, language: str = "en") -> Environment:

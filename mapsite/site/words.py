@@ -18,13 +18,13 @@ import io
 import json
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LOCALES = Path(__file__).parent / "locales"
+from mapsite.languages import DEFAULT, LOCALES, language
+
 DOMAIN = "mapsite"
 
 
@@ -46,9 +46,9 @@ BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago"
 
 
 @functools.lru_cache(maxsize=None)
-def _translations(language: str) -> gettext.GNUTranslations:
-    with (LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
-        catalog = read_po(po, locale=language)
+def _translations(catalogue: str) -> gettext.GNUTranslations:
+    with (LOCALES / catalogue / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        catalog = read_po(po, locale=catalogue)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -56,12 +56,13 @@ def _translations(language: str) -> gettext.GNUTranslations:
 
 
 class Words:
-    """The catalogue of one language, with its plurals, dates and numbers."""
+    """The catalogue of one language, with its plurals, dates and numbers (in the tag's region, when it names one)."""
 
-    def __init__(self, language: str = "en") -> None:
-        self.language = language
-        self.locale = Locale.parse(language)
-        self._t = self.raw = _translations(language)
+    def __init__(self, tag: str = DEFAULT) -> None:
+        spoken = language(tag)
+        self.language = spoken.tag  # BCP 47: the pages' `lang`, the browser's Intl locale
+        self.locale = spoken.locale
+        self._t = self.raw = _translations(spoken.catalogue)
 
     def gettext(self, message: str, **values) -> str:
         text = self._t.gettext(message)
@@ -128,5 +129,5 @@ def _date(w: Words, day: dt.date) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def words(language: str = "en") -> Words:
-    return Words(language)
+def words(tag: str = DEFAULT) -> Words:
+    return Words(tag)

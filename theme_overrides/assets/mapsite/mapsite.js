@@ -39,13 +39,14 @@ var mapsiteWords = (function () {
     return tn("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page", n);
   }
   /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
-  function date(iso) {
-    var options = { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+  function parts(iso, month) {  /* month names as they read inside a date (format form, not stand-alone) */
     var fields = {};
-    new Intl.DateTimeFormat(catalogue.lang, options).formatToParts(new Date(parse(iso))).forEach(function (part) {
-      fields[part.type] = part.value;
-    });
-    var long = new Intl.DateTimeFormat(catalogue.lang, { month: "long", timeZone: "UTC" }).format(new Date(parse(iso)));
+    new Intl.DateTimeFormat(catalogue.lang, { day: "numeric", month: month, year: "numeric", timeZone: "UTC" })
+      .formatToParts(new Date(parse(iso))).forEach(function (part) { fields[part.type] = part.value; });
+    return fields;
+  }
+  function date(iso) {
+    var fields = parts(iso, "short"), long = parts(iso, "long").month;
     var tokens = { d: fields.day, dd: ("0" + fields.day).slice(-2), MMM: fields.month, MMMM: long, y: fields.year,
                    yyyy: fields.year, M: String(+iso.slice(5, 7)), MM: iso.slice(5, 7) };
     return t("d MMM y").replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
