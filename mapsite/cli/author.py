@@ -62,7 +62,7 @@ def new(slug: str, go_live: str, template: str, buyer: str | None, language_tag:
         click.echo(f"Note: its `$schema=` line points at {made.schema_ref}, outside this project; "
                    "pass --schema PATH|URL to point at a copy everyone has.", err=True)
     deal = load_plan(path, shown, project=settings.root).deal
-    tips = advise(deal, shown, settings.today) if deal else []
+    tips = advise(deal, shown, settings.today, language=settings.language) if deal else []
     for tip in tips if len(tips) <= 5 else []:
         click.echo(str(tip), err=True)
     if len(tips) > 5:

@@ -31,7 +31,7 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
     settings = _settings()
     files = _plan_files(paths) if paths else plan_paths(_plans_folder(plans_dir or settings.plans_dir))
     deals, problems = load_paths(files, project=settings.root, layout=settings.layout)
-    problems = sorted(problems + advise_all(deals, settings.today, settings.root), key=lambda p: (p.path, p.line, p.col))
+    problems = sorted(problems + advise_all(deals, settings.today, settings.root, language=settings.language), key=lambda p: (p.path, p.line, p.col))
     if strict:
         problems = [replace(p, level="error") for p in problems]
     if problems or fmt == "json":

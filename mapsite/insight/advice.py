@@ -13,19 +13,28 @@ from pathlib import Path
 
 from mapsite.git.dates import edited_now, last_changed
 from mapsite.insight import derive
+from mapsite.languages import DEFAULT
+from mapsite.languages import language as spoken
 from mapsite.plan import Deal, Loc, Problem, display_path
 from mapsite.plan.model import Milestone, Plan
 
-SUMMARY_WORDS = (20, 30)
+# The value summary's length in words, per language: the same 20-30-word English thought takes fewer words
+# in German and Dutch (compound nouns), more in French and Spanish (articles, prepositions). A language
+# not listed is held to the English band.
+SUMMARY_WORDS = {"en": (20, 30), "de": (15, 25), "nl": (17, 27), "fr": (22, 34), "es": (22, 34)}
 MILESTONES = (7, 9)
 MAX_STEPS = 30
 STALE_DAYS = 21
 SIGNATURE = re.compile(r"\b(sign|signs|signed|signing|signature|signatures|contract|order form|purchase order|"
-                       r"po|close|closed|closing|procurement)\b", re.IGNORECASE)
+                       r"po|close|closed|closing|procurement"
+                       r"|unterschrift\w*|unterzeichn\w*|vertrag\w*|vertrags\w*|bestellung|auftrag\w*"  # de
+                       r"|sign\w+|contrat\w*|bon de commande"  # fr
+                       r"|firma\w*|contrato\w*|orden de compra|pedido"  # es
+                       r"|handtekening\w*|onderteken\w*|contract\w*|bestelling|inkooporder)\b", re.IGNORECASE)  # nl
 
 
 def advise_all(deals: list[Deal], today: dt.date, repo: Path, display_root: Path | None = None,
-               touched: dict[Path, dt.date] | None = None) -> list[Problem]:
+               touched: dict[Path, dt.date] | None = None, language: str = DEFAULT) -> list[Problem]:
     """Advice for every deal; when each plan last changed comes from git in one call (or `touched`)."""
     paths = [deal.path for deal in deals]
     touched = last_changed(paths, repo) if touched is None else touched
@@ -33,15 +42,17 @@ def advise_all(deals: list[Deal], today: dt.date, repo: Path, display_root: Path
     found: list[Problem] = []
     for deal in deals:
         last = today if deal.path in editing else touched.get(deal.path)
-        found.extend(advise(deal, display_path(deal.path, display_root), today, last))
+        found.extend(advise(deal, display_path(deal.path, display_root), today, last, language))
     return found
 
 
-def advise(deal: Deal, display: str, today: dt.date, touched: dt.date | None = None) -> list[Problem]:
-    """Every piece of advice for one plan, in line order; `touched` is when it last changed in git."""
+def advise(deal: Deal, display: str, today: dt.date, touched: dt.date | None = None,
+           language: str = DEFAULT) -> list[Problem]:
+    """Every piece of advice for one plan, in line order; `touched` is when it last changed in git, `language`
+    the site's (a plan's own `language:` wins)."""
     plan = deal.plan
     found: list[tuple[Loc, str]] = []
-    found += _value_summary(plan)
+    found += _value_summary(plan, plan.language or language)
     found += _milestone_shape(plan)
     found += _owners_and_value(plan)
     found += _open_roles(plan, today)
@@ -73,9 +84,9 @@ def _index(plan: Plan, milestone: Milestone) -> int:
     return next(i for i, m in enumerate(plan.milestones) if m is milestone)
 
 
-def _value_summary(plan: Plan) -> list[tuple[Loc, str]]:
+def _value_summary(plan: Plan, tag: str) -> list[tuple[Loc, str]]:
     words = len(plan.value_summary.split())
-    low, high = SUMMARY_WORDS
+    low, high = SUMMARY_WORDS.get(spoken(tag).locale.language, SUMMARY_WORDS[DEFAULT])
     if low <= words <= high:
         return []
     hint = "say what changes for the buyer, for whom, and what it is worth" if words < low else \

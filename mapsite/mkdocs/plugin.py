@@ -63,21 +63,17 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled:
             return None
         root = Path(config.config_file_path).parent
-        self._check_options(root)
+        self._check_options(root, config.theme.get("language"))
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
         self.deals = self._load_deals(root)
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
         self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
-        for tip in advise_all(self.deals, self.today, root, root, self.updated):  # style advice never fails a --strict build
+        for tip in advise_all(self.deals, self.today, root, root, self.updated, self.language):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
-        try:
-            self.language = site_language(self.config.language, config.theme.get("language"))
-        except ValueError as error:
-            raise PluginError(f"mapsite: {error}") from None
         self.words = words(self.language)  # the landing page's; each deal's pages speak its own
         self.custom_dir = config.theme.custom_dir
         self.envs: dict[str, Environment] = {}  # one per language, built per build: a custom_dir template wins
@@ -86,8 +82,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
         return config
 
-    def _check_options(self, root: Path) -> None:
-        """The options MkDocs' own checks cannot judge: the plans folder exists, brand_color is a colour."""
+    def _check_options(self, root: Path, theme_language: str | None) -> None:
+        """The options MkDocs' own checks cannot judge: the plans folder exists, brand_color is a colour, the
+        theme's language (the deals' default) is one mapsite speaks."""
+        try:
+            self.language = site_language(self.config.language, theme_language)
+        except ValueError as error:
+            raise PluginError(f"mapsite: {error}") from None
         self.plans_dir = (root / self.config.plans_dir).resolve()
         if not self.plans_dir.is_dir():
             raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")

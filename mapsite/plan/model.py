@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler
+from babel.numbers import is_currency
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -169,12 +170,34 @@ class Kpi(Strict):
                                examples=["2027-04-30"])
 
 
+def currency_code(value: object) -> str:
+    """An ISO 4217 code Babel knows (`EUR`), so the page can write the amount the reader's way."""
+    code = str(value).strip().upper()
+    if not is_currency(code):
+        raise ValueError(f"`{value}` is not a currency code; use ISO 4217, e.g. EUR, USD, GBP, CHF")
+    return code
+
+
 class Commercial(Strict):
-    """One line of the commercial terms."""
+    """One line of the commercial terms: the price as text, or as a number and currency (written in the deal's language)."""
 
     item: Text = Field(description="What is bought.", examples=["Annual subscription, 60 planner seats"])
-    amount: Text = Field(description="Its price, as text.", examples=["$186,000 per year"])
+    amount: Text | None = Field(default=None, description="Its price, as text; with `price:`, what follows it.",
+                                examples=["$186,000 per year", "per year"])
+    price: Annotated[float, Field(ge=0, le=1e15)] | None = Field(
+        default=None, description="Its price as a number; the page writes it in the deal's language, with `currency:`.",
+        examples=[186000])
+    currency: Annotated[str, BeforeValidator(currency_code)] | None = Field(
+        default=None, description="ISO 4217 code of `price:`.", examples=["EUR", "USD"])
     internal: bool = Field(default=False, description="Team-only: never published.")
+
+    @model_validator(mode="after")
+    def _priced(self) -> Commercial:
+        if self.price is None and self.amount is None:
+            raise ValueError("give its price: `amount:` as text, or `price:` with `currency:`")
+        if (self.price is None) != (self.currency is None):
+            raise ValueError("`price:` and `currency:` go together, e.g. `price: 186000` and `currency: USD`")
+        return self
 
 
 class Resource(Strict):

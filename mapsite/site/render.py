@@ -72,7 +72,7 @@ def _markup_gettext(w: Words):
 
 def _markup_ngettext(w: Words):
     def ngettext(singular: str, plural: str, num: int, **values) -> Markup:
-        return Markup(w.raw.ngettext(singular, plural, num)) % {"num": num, **values}
+        return Markup(w.raw.ngettext(singular, plural, abs(num))) % {"num": num, **values}
     return ngettext
 
 

@@ -11,6 +11,7 @@ language can change it: the same pattern on both sides (`mapsite.js` fills it fr
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import gettext
@@ -21,7 +22,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 from mapsite.languages import DEFAULT, LOCALES, language
 
@@ -36,11 +37,14 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for extract
 STATUS_LABELS = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "done": N_("Done"),
                  "blocked": N_("Blocked")}
 SIDES = {"buyer": N_("buyer"), "seller": N_("seller")}
+# Words of the theme's settings that deal pages show: mkdocs.yml's palette toggles, as shipped.
+THEME_WORDS = (N_("Switch to dark mode"), N_("Switch to light mode"))
 HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track")}
 
 
 # What the browser needs: mapsite.js recomputes these on the day a page is viewed.
-BROWSER_MESSAGES = ("today", "d MMM y")
+# Translators: "plan" and "milestone" name the calendar files a reader downloads (plan.ics, milestone-3.ics).
+BROWSER_MESSAGES = ("today", "d MMM y", N_("plan"), N_("milestone"))
 BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
                    ("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page"))
 
@@ -69,10 +73,18 @@ class Words:
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, num: int, **values) -> str:
-        return self._t.ngettext(singular, plural, num) % {"num": self.number(num), **values}
+        return self._t.ngettext(singular, plural, abs(num)) % {"num": self.number(num), **values}  # CLDR: -1 is "one"
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def money(self, value: float, currency: str) -> str:
+        """A price as the reader writes it (`186.000 $` in German); cents only when there are any."""
+        if value == int(value):
+            pattern = copy.copy(self.locale.currency_formats["standard"])
+            pattern.frac_prec = (0, 0)
+            return pattern.apply(value, self.locale, currency=currency, currency_digits=False)
+        return format_currency(value, currency, locale=self.locale)
 
     def date(self, day: dt.date | None) -> str:
         return _date(self, day) if day else ""

@@ -53,7 +53,7 @@ var mapsiteWords = (function () {
       return quoted !== undefined ? quoted : (tokens[token] !== undefined ? tokens[token] : token);
     });
   }
-  return { load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
+  return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
            daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY };
 })();
 
@@ -176,7 +176,7 @@ var mapsiteWords = (function () {
         var blob = new Blob([buildIcs(calendar, entries)], { type: "text/calendar" });
         var link = document.createElement("a");
         link.href = URL.createObjectURL(blob);
-        link.download = (id === "all" ? "plan" : "milestone-" + id.slice(1)) + ".ics";
+        link.download = (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics";
         document.body.appendChild(link);
         link.click();
         setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
