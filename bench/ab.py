@@ -7,7 +7,9 @@ Answers "what does this change cost at 1,000 deals against the previous main, in
 the baseline is checked out into a temporary git worktree with a virtual environment of its own,
 then cold (CI: every key derived) and warm (local key cache) builds of one generated project
 alternate between the two, so load on the machine falls on both alike. Prints medians and the
-ratio new/baseline; writes JSON to bench/results/ab.json.
+ratio new/baseline; writes JSON to bench/results/ab.json. With `--languages de,fr,es,nl,en`, a third
+side builds the same deals on this checkout with those languages in turn (the baseline may not
+know `language:`), so the cost of using them shows beside the cost of the code that carries them.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ab.json")
+    parser.add_argument("--languages", default="", help="comma-separated tags for a third side: this checkout, "
+                        "the same deals in these languages in turn")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="mapsite-ab-"))
@@ -66,15 +70,19 @@ def main() -> None:
     logs.mkdir()
     try:
         base_repo, base_python = baseline_checkout(args.baseline, work)
-        sides = {"baseline": (base_repo, base_python), "new": (REPO, sys.executable)}
         project = work / "project"
         slugs = make_mapsite_project(project, args.deals, args.history, args.seed)
+        sides = {"baseline": (base_repo, base_python, project), "new": (REPO, sys.executable, project)}
+        if args.languages:
+            languages = tuple(args.languages.split(","))
+            make_mapsite_project(work / "languages", args.deals, args.history, args.seed, languages)
+            sides["languages"] = (REPO, sys.executable, work / "languages")
         passwords = {slug: secrets.token_urlsafe(18) for slug in slugs}
         cold_env = {**base_env(), "CI": "true", "MAPSITE_PASSWORDS": json.dumps(passwords)}
         times: dict[str, dict[str, list[float]]] = {side: {"cold": [], "warm": []} for side in sides}
         for kind in ("cold", "warm"):
             for run in range(args.runs):
-                for side, (repo, python) in sides.items():
+                for side, (repo, python, project) in sides.items():
                     use_theme(project, repo)
                     shutil.rmtree(project / ".mapsite", ignore_errors=True)
                     env = cold_env
@@ -89,6 +97,10 @@ def main() -> None:
             medians["ratio_new_over_baseline"] = round(medians["new"] / medians["baseline"], 3)
             print(f"{kind}: baseline {medians['baseline']:.2f} s, new {medians['new']:.2f} s, "
                   f"ratio {medians['ratio_new_over_baseline']:.3f} (medians of {args.runs})")
+            if "languages" in medians:
+                medians["ratio_languages_over_new"] = round(medians["languages"] / medians["new"], 3)
+                print(f"{kind}: in {args.languages} {medians['languages']:.2f} s, "
+                      f"ratio {medians['ratio_languages_over_new']:.3f} against the same deals in English")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times,
                                         "medians": summary, "at": time.strftime("%Y-%m-%d %H:%M")}, indent=2) + "\n")

@@ -157,12 +157,14 @@ def plan_text(data: dict, body: str) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
-def write_plans(folder: Path, count: int, seed: int = 1, revision: int = 0) -> list[str]:
-    """Write `count` plans into `folder`; return their slugs."""
+def write_plans(folder: Path, count: int, seed: int = 1, revision: int = 0, languages: tuple[str, ...] = ()) -> list[str]:
+    """Write `count` plans into `folder`; return their slugs. With `languages`, the plans take them in turn."""
     folder.mkdir(parents=True, exist_ok=True)
     slugs = []
     for index in range(count):
         slug, data, body = plan_data(index, seed, revision)
+        if languages:
+            data = {"title": data.pop("title"), "language": languages[index % len(languages)], **data}
         (folder / f"{slug}.md").write_text(plan_text(data, body), encoding="utf-8")
         slugs.append(slug)
     return slugs

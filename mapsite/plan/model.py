@@ -225,12 +225,12 @@ class Plan(Strict):
         description="Random token that becomes part of the deal's address; only a-z, 0-9 and -.",
         examples=["k7qm2xtz9p"],
     )
-    language: LanguageTag | None = Field(default=None, description="The language of the deal's pages, a BCP 47 tag "
-                                         "(default: the site's); see README, Languages.")
     go_live: IsoDate = Field(description="The day the buyer starts using what they bought, YYYY-MM-DD.", examples=["2027-03-01"])
     value_summary: Text = Field(description="What the buyer gets, in the buyer's words (20-30 words).",
                                 examples=["Cut dispatch planning from six hours to forty-five minutes a day, so managers "
                                           "reroute trucks before 8 a.m. and save about $1.2M a year."])
+    language: LanguageTag | None = Field(default=None, description="The language of the deal's pages, a BCP 47 tag "
+                                         "(default: the site's); see README, Languages.")
     objectives: list[Text] = Field(default_factory=list, description="The buyer's goals, one line each.",
                                    examples=[["Replace the spreadsheet dispatch plan used by 14 depots"]])
     stakeholders: list[Stakeholder] = Field(min_length=1, description="People on both sides; roles first, names as you learn them.")
