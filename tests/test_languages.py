@@ -339,3 +339,11 @@ def test_value_summary_advice_counts_words_the_way_each_language_writes(tag):
         long = [p.message for p in advise(deal, "plans/acme.md", dt.date(2026, 11, 24)) if "value_summary" in p.message]
         assert long == ["value_summary has 31 words; write 20-30 words in the buyer's words: cut it to the one outcome "
                         "the buyer cares most about"]
+
+
+def test_the_landing_page_speaks_the_sites_language(languages_site):
+    landing = (languages_site.out / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{SITE_LANGUAGE}"' in landing
+    assert english_left(readable(landing), SITE_LANGUAGE) == []
+    assert "Open the link" not in landing and _catalog(SITE_LANGUAGE)[
+        "Open the link your contact sent you. Each plan asks for its own password."].string in landing

@@ -165,7 +165,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             if self.deals and not _has_template(env, name):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
-        self.theme_languages = {tag: _theme_language(env, tag) for tag in {self._language(d) for d in self.deals}}
+        spoken = {self.language} | {self._language(d) for d in self.deals}
+        self.theme_languages = {tag: _theme_language(env, tag) for tag in spoken}
         return env
 
     def _language(self, deal: Deal) -> str:
@@ -261,6 +262,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             tag = self._language(deal)
             context["t"] = words(tag).gettext
             page.meta["mapsite_theme_language"] = self.theme_languages[tag]  # Material's words (partials/language.html)
+        elif self.kind_of.get(page.file.src_uri) is kinds.LANDING:  # its words are in the site's language
+            page.meta.update(mapsite_language=self.language, mapsite_theme_language=self.theme_languages[self.language])
+            context["t"] = self.words.gettext
         return context
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
