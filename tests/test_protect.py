@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from conftest import CANONICAL, decrypt, decrypt_payload, page_file, passwords_env, payload_of
+from conftest import CANONICAL, CANONICAL_PASSWORD, decrypt, decrypt_payload, page_file, passwords_env, payload_of
 from mapsite.security import passwords
 from mapsite.security.realms import deal_realm
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = CANONICAL_PASSWORD
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 PAGES = (DEAL, DEAL + "milestones/", DEAL + "people/")
 
 
 @pytest.fixture
-def built(canonical_site):
-    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
-    return canonical_site
+def built(canonical_built):
+    """The one shared real build of the canonical plan: these tests only read it."""
+    return canonical_built
 
 
 def test_pages_decrypt_with_the_right_password_only(built):
