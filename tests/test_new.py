@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import CANONICAL, REPO, TODAY, build_env, passwords_env
-from mapsite.plan.scaffold import TemplateError, create
+from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 
 TEMPLATES = REPO / "plans" / "_templates"
 BUNDLED = ("enterprise", "mid-market", "renewal")
@@ -177,10 +177,10 @@ def test_never_overwrites_an_existing_plan(project):
 
 @pytest.mark.parametrize("slug", ["Northwind", "north_wind", "-north", "north.md", "../north", "plans/north", ""])
 def test_rejects_a_slug_that_cannot_be_an_address(project, slug):
+    """By direct call; test_cli_errors.py::test_new_with_bad_input[slug] runs the command on a bad slug."""
     before = files_in(project.root)
-    result = new(project, "--go-live", "2027-06-01", "--", slug)
-    assert result.returncode != 0
-    assert "cannot be a deal's address: use a-z, 0-9 and -" in result.stderr
+    with pytest.raises(NewPlanError, match="cannot be a deal's address: use a-z, 0-9 and -"):
+        made(project, slug, "2027-06-01", "enterprise")
     assert files_in(project.root) == before
 
 
@@ -217,8 +217,7 @@ def test_without_templates_folder_says_how_to_add_one(site):
 def test_every_plan_gets_its_own_random_share_id(project):
     ids = set()
     for slug in ("deal-one", "deal-two", "deal-three"):
-        assert new(project, slug, "--go-live", "2027-06-01").returncode == 0
-        ids.add(front(project.plans / f"{slug}.md")["share_id"])
+        ids.add(front(made(project, slug, "2027-06-01", "enterprise"))["share_id"])
     assert len(ids) == 3 and all(re.fullmatch(r"[a-z0-9]{10}", i) for i in ids)
     assert project.mapsite("check").returncode == 0  # no two deals share an address
 
