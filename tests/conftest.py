@@ -54,6 +54,7 @@ class Site:
     """A project folder with mkdocs.yml and plans/, and the result of building it."""
 
     root: Path
+    last: subprocess.CompletedProcess | None = None  # the latest build's result
 
     @property
     def plans(self) -> Path:
@@ -77,6 +78,7 @@ class Site:
         )
         if check and result.returncode != 0:
             raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+        self.last = result
         return result
 
     def mapsite(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
@@ -123,6 +125,8 @@ CANONICAL_PASSWORD = "correct-horse-battery-staple-42"
 @pytest.fixture(scope="session")
 def canonical_built(tmp_path_factory) -> Site:
     """The canonical plan built once per session (password `CANONICAL_PASSWORD`), for tests that only read it.
+
+    `.last` is that build's result (its exit code and log).
 
     A test that changes the project or builds again needs its own `canonical_site`: this one is shared, and
     fails at teardown if any file in it was added, removed or changed.
