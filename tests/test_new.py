@@ -268,9 +268,9 @@ def test_schema_option_sets_the_schema_line(project):
 
 
 def test_new_plan_is_valid_against_the_json_schema_editors_use(project):
-    new(project, "acme-corp", "--go-live", "2027-06-01", "--template", "renewal")
+    path = made(project, "acme-corp", "2027-06-01", "renewal")
     schema = json.loads((REPO / "mapsite" / "plan.schema.json").read_text(encoding="utf-8"))
-    text = (project.plans / "acme-corp.md").read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     data = yaml.load(text.split("\n---\n", 1)[0].removeprefix("---\n"), Loader=yaml.BaseLoader)  # every scalar as text
     data = json.loads(json.dumps(data).replace('"[]"', "[]"))
     jsonschema.validate(data, schema)
