@@ -54,6 +54,7 @@ class Site:
     """A project folder with mkdocs.yml and plans/, and the result of building it."""
 
     root: Path
+    last: subprocess.CompletedProcess | None = None  # the latest build's result
 
     @property
     def plans(self) -> Path:
@@ -77,6 +78,7 @@ class Site:
         )
         if check and result.returncode != 0:
             raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+        self.last = result
         return result
 
     def mapsite(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
@@ -97,19 +99,48 @@ def build_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Site:
-    """An empty project using the repo's theme_overrides; add plans, then `build()`."""
-    root = tmp_path / "project"
+def new_site(parent: Path) -> Site:
+    """An empty project in `parent`/project using the repo's theme_overrides; add plans, then `build()`."""
+    root = parent / "project"
     (root / "plans").mkdir(parents=True)
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY), encoding="utf-8")
     return Site(root)
 
 
 @pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty project using the repo's theme_overrides; add plans, then `build()`."""
+    return new_site(tmp_path)
+
+
+@pytest.fixture
 def canonical_site(site: Site) -> Site:
     shutil.copy(CANONICAL, site.plans / CANONICAL.name)
     return site
+
+
+CANONICAL_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(scope="session")
+def canonical_built(tmp_path_factory) -> Site:
+    """The canonical plan built once per session (password `CANONICAL_PASSWORD`), for tests that only read it.
+
+    `.last` is that build's result (its exit code and log).
+
+    A test that changes the project or builds again needs its own `canonical_site`: this one is shared, and
+    fails at teardown if any file in it was added, removed or changed.
+    """
+    site = new_site(tmp_path_factory.mktemp("canonical"))
+    shutil.copy(CANONICAL, site.plans / CANONICAL.name)
+    site.build(env=passwords_env(northwind_logistics=CANONICAL_PASSWORD))
+    before = _snapshot(site.root)
+    yield site
+    assert _snapshot(site.root) == before, "a test changed the shared canonical build: give it its own canonical_site"
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
 
 
 def payload_of(html: str) -> dict:

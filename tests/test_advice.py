@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import CANONICAL, REPO, passwords_env
+from conftest import CANONICAL, REPO, TODAY
 from gitrepo import GitRepo
+from mapsite.insight.advice import advise
+from mapsite.insight.report import render
+from mapsite.plan import load_text
 
 PLAN = "plans/northwind-logistics.md"
 
@@ -30,11 +35,14 @@ def drop_milestone(text: str, title: str) -> str:
     return re.sub(rf"  - title: {re.escape(title)}\n(    .*\n)*", "", text, count=1)
 
 
-def advice(site, text: str, *args: str) -> tuple[int, list[dict]]:
-    site.add_plan("northwind-logistics.md", text)
-    result = site.mapsite("check", "--format", "json", *args)
-    assert "Traceback" not in result.stderr
-    return result.returncode, json.loads(result.stdout)
+def advice(text: str) -> list[dict]:
+    """The advice `mapsite check --format json` gives on a valid plan outside git, by direct call, as of the build date.
+
+    The command itself (exit codes, --strict, formats, git staleness) is run as a real process in the tests below.
+    """
+    deal, problems = load_text(text, Path(PLAN))
+    assert deal is not None and problems == [], problems
+    return json.loads(render(advise(deal, PLAN, dt.date.fromisoformat(TODAY)), "json"))
 
 
 def messages(found: list[dict]) -> list[str]:
@@ -62,109 +70,107 @@ def test_strict_turns_advice_into_errors(canonical_site):
     assert "1 of 1 plan invalid" in result.stderr
 
 
-def test_a_plan_without_advice_passes_strict(site):
+def test_a_plan_without_advice_passes_strict():
     text = canonical().replace("    role: Legal counsel\n", "    role: Legal counsel\n    name_by: 2026-12-04\n")
     text = text.replace("        due: 2026-11-18\n        status: in_progress", "        due: 2026-11-18\n        status: done")
-    code, found = advice(site, text, "--strict")
-    assert (code, found) == (0, [])
+    assert advice(text) == []  # nothing that --strict would make an error
 
 
-def test_value_summary_outside_20_to_30_words(site):
+def test_value_summary_outside_20_to_30_words():
     text = re.sub(r"value_summary: >-\n(  .*\n)+", "value_summary: Faster dispatch planning.\n", canonical())
-    code, found = advice(site, text)
-    assert code == 0
+    found = advice(text)
     warning = next(w for w in found if "value_summary" in w["message"])
     assert warning["line"] == line_of(text, "value_summary:") and warning["level"] == "warning"
     assert "has 3 words; write 20-30 words" in warning["message"]
 
     long = canonical().replace("save about $1.2M a year.", "save about $1.2M a year, " + "and more " * 5 + "every year.")
-    assert any("value_summary has 39 words" in m for m in messages(advice(site, long)[1]))
+    assert any("value_summary has 39 words" in m for m in messages(advice(long)))
 
 
-def test_fewer_than_seven_milestones(site):
+def test_fewer_than_seven_milestones():
     text = drop_milestone(drop_milestone(canonical(), "Business case approved"), "Onboarding kick-off")
-    found = advice(site, text)[1]
+    found = advice(text)
     warning = next(w for w in found if "milestones the buyer sees" in w["message"])
     assert warning["line"] == line_of(text, "milestones:") and warning["col"] == 1
     assert "the plan has 6 milestones the buyer sees; aim for 7-9" in warning["message"]
 
 
-def test_internal_milestones_are_not_counted_or_judged_for_the_buyer(site):
+def test_internal_milestones_are_not_counted_or_judged_for_the_buyer():
     text = canonical().replace("  - title: Business case approved\n", "  - title: Business case approved\n    internal: true\n")
     text = text.replace("    owners: [dana, raj]\n  - title: Contract", "    owners: [raj]\n  - title: Contract")
-    found = messages(advice(site, text)[1])
+    found = messages(advice(text))
     assert not any("milestones the buyer sees" in m for m in found)  # 7 the buyer sees: fine
     assert not any("Business case approved" in m for m in found)
 
 
-def test_milestone_owned_by_one_side_only(site):
+def test_milestone_owned_by_one_side_only():
     text = canonical().replace("owners: [marco, lena]", "owners: [lena]", 1)
-    warning = next(w for w in advice(site, text)[1] if "owners only" in w["message"])
+    warning = next(w for w in advice(text) if "owners only" in w["message"])
     assert warning["line"] == line_of(text, "owners: [lena]")
     assert warning["message"] == ("milestone `Pilot on the Midwest region` has owners only on the seller side; add a buyer "
                                   "owner to `owners` (e.g. `dana`) so both teams commit to it")
 
     no_owners = canonical().replace("    owners: [priya, lena]\n", "")
-    warning = next(w for w in advice(site, no_owners)[1] if "no owners" in w["message"])
+    warning = next(w for w in advice(no_owners) if "no owners" in w["message"])
     assert warning["line"] == line_of(no_owners, "title: Security and compliance review")
     assert "add `owners: [`dana`, `raj`]`, one from each side" in warning["message"]
 
 
-def test_milestone_without_value(site):
+def test_milestone_without_value():
     text = canonical().replace("    value: Depot managers see real reroute proposals on their own trucks.\n", "")
-    warning = next(w for w in advice(site, text)[1] if "no `value`" in w["message"])
+    warning = next(w for w in advice(text) if "no `value`" in w["message"])
     assert (warning["line"], warning["col"]) == (line_of(text, "title: Pilot on the Midwest region"), 5)
     assert "add `value:` saying what the buyer gets" in warning["message"]
 
 
-def test_plan_ending_with_a_signature_or_at_go_live(site):
+def test_plan_ending_with_a_signature_or_at_go_live():
     signed = canonical().replace("title: Optimization review", "title: Renewal contract signed")
-    warning = next(w for w in advice(site, signed)[1] if "ends with" in w["message"])
+    warning = next(w for w in advice(signed) if "ends with" in w["message"])
     assert warning["line"] == line_of(signed, "title: Renewal contract signed")
     assert "a signature, not the buyer's value; add a last milestone after go-live" in warning["message"]
 
     at_go_live = drop_milestone(canonical(), "Optimization review")
-    warning = next(w for w in advice(site, at_go_live)[1] if "ends with" in w["message"])
+    warning = next(w for w in advice(at_go_live) if "ends with" in w["message"])
     assert warning["line"] == line_of(at_go_live, "title: Rollout to all 14 depots")
     assert "on or before go-live (2027-03-01)" in warning["message"] and "Optimization review" in warning["message"]
 
 
-def test_open_role_past_its_name_by_date(site):
+def test_open_role_past_its_name_by_date():
     past = canonical().replace("    role: Legal counsel\n", "    role: Legal counsel\n    name_by: 2026-11-02\n")
-    warning = next(w for w in advice(site, past)[1] if "open role" in w["message"])
+    warning = next(w for w in advice(past) if "open role" in w["message"])
     assert warning["line"] == line_of(past, "name_by: 2026-11-02")
     assert "was to be named by 2026-11-02; add the person's `name`, or agree a new `name_by` date" in warning["message"]
 
     future = canonical().replace("    role: Legal counsel\n", "    role: Legal counsel\n    name_by: 2026-12-01\n")
-    assert not any("open role" in m for m in messages(advice(site, future)[1]))
+    assert not any("open role" in m for m in messages(advice(future)))
 
 
-def test_step_due_after_its_milestone(site):
+def test_step_due_after_its_milestone():
     text = canonical().replace("        due: 2027-01-08\n", "        due: 2027-01-12\n")
-    warning = next(w for w in advice(site, text)[1] if "after its milestone" in w["message"])
+    warning = next(w for w in advice(text) if "after its milestone" in w["message"])
     assert warning["line"] == line_of(text, "due: 2027-01-12")
     assert warning["message"] == ("step `Final signatures` is due 2027-01-12, after its milestone `Contract and order form "
                                   "signed` (2027-01-08); make it due on or before 2027-01-08, or move the milestone")
 
 
-def test_work_due_after_go_live_except_the_final_review(site):
+def test_work_due_after_go_live_except_the_final_review():
     text = canonical().replace("    due: 2027-03-01\n", "    due: 2027-03-08\n")
-    found = [w for w in advice(site, text)[1] if "after go-live" in w["message"]]
+    found = [w for w in advice(text) if "after go-live" in w["message"]]
     assert [w["line"] for w in found] == [line_of(text, "due: 2027-03-08")]
     assert "milestone `Rollout to all 14 depots` is due 2027-03-08, after go-live (2027-03-01)" in found[0]["message"]
 
 
-def test_overdue_milestone(site):
+def test_overdue_milestone():
     text = canonical().replace("    due: 2026-11-27\n", "    due: 2026-11-23\n")
-    warning = next(w for w in advice(site, text)[1] if "milestone `Pilot" in w["message"])
+    warning = next(w for w in advice(text) if "milestone `Pilot" in w["message"])
     assert warning["line"] == line_of(text, "due: 2026-11-23")
     assert "was due 2026-11-23 (1 day ago) and is not done; set `status: done`, or agree a new `due` and keep the first date in `baseline`" in warning["message"]
 
 
-def test_more_than_thirty_steps(site):
+def test_more_than_thirty_steps():
     steps = "    steps:\n" + "".join(f"      - task: Finance task {n}\n        owner: dana\n" for n in range(22))
     text = canonical().replace("    owners: [dana, raj]\n", "    owners: [dana, raj]\n" + steps, 1)
-    warning = next(w for w in advice(site, text)[1] if "steps" in w["message"])
+    warning = next(w for w in advice(text) if "steps" in w["message"])
     assert warning["line"] == line_of(text, "milestones:")
     assert "the plan has 31 steps; keep it to 30 or fewer" in warning["message"]
 
@@ -230,8 +236,8 @@ def test_uncommitted_edits_count_as_touched_today(canonical_site):
     assert not any("has not changed in git" in w["message"] for w in json.loads(result.stdout))
 
 
-def test_mkdocs_build_logs_advice_at_info_and_still_passes_strict(canonical_site):
-    result = canonical_site.build(env=passwords_env(northwind_logistics="correct-horse-battery-staple-42"))
+def test_mkdocs_build_logs_advice_at_info_and_still_passes_strict(canonical_built):
+    result = canonical_built.last  # the shared `mkdocs build --strict` of the canonical plan
     assert result.returncode == 0
     line = line_of(canonical(), "id: legal")
     assert f"INFO    -  mapsite advice: plans/northwind-logistics.md:{line}:5: warning: open role `legal`" in result.stderr

@@ -9,11 +9,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, Served, Site, passwords_env, screenshot, unlock
+from conftest import CANONICAL, CANONICAL_PASSWORD, MKDOCS_YML, REPO, TODAY, Served, Site, passwords_env, screenshot, unlock
 from mapsite.security.keys import derive_key
 from mapsite.security.realms import deal_salt
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = CANONICAL_PASSWORD
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 
 
@@ -31,8 +31,11 @@ def serve_canonical(root: Path, options: str = ""):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    yield from serve_canonical(tmp_path_factory.mktemp("unlock") / "project")
+def served(canonical_built):
+    """The session's one build of the canonical plan (no extra options), served: the browser only reads it."""
+    server = Served(canonical_built.out)
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import CANONICAL, decrypt, passwords_env
+import pytest
 
-PASSWORD = "correct-horse-battery-staple-42"
+from conftest import CANONICAL, CANONICAL_PASSWORD, decrypt, passwords_env
+
+PASSWORD = CANONICAL_PASSWORD
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 PAGES = (DEAL, DEAL + "milestones/", DEAL + "people/")
 
@@ -17,8 +19,14 @@ def build_canonical(site):
     return {path: decrypt(site, path, PASSWORD) for path in PAGES}
 
 
-def test_canonical_plan_builds_into_three_pages(canonical_site):
-    pages = build_canonical(canonical_site)
+@pytest.fixture(scope="module")
+def canonical_pages(canonical_built):
+    """The canonical deal's three pages, decrypted from the one shared real build."""
+    return {path: decrypt(canonical_built, path, PASSWORD) for path in PAGES}
+
+
+def test_canonical_plan_builds_into_three_pages(canonical_pages):
+    pages = canonical_pages
     for html in pages.values():
         assert "<html" in html and 'class="ms-deal"' in html
     assert 'aria-current="page">Summary' in pages[DEAL]
@@ -26,12 +34,12 @@ def test_canonical_plan_builds_into_three_pages(canonical_site):
     assert 'aria-current="page">People' in pages[DEAL + "people/"]
 
 
-def test_every_field_of_the_canonical_plan_shows_on_the_site(canonical_site):
+def test_every_field_of_the_canonical_plan_shows_on_the_site(canonical_pages):
     import yaml
 
     text = CANONICAL.read_text(encoding="utf-8")
     front = yaml.safe_load(text.split("---")[1])
-    pages = build_canonical(canonical_site)
+    pages = canonical_pages
     site_text = _visible_text("\n".join(pages.values()))
 
     expected = [front["title"], front["buyer"]["name"], front["seller"]["name"], "1 Mar 2027",
@@ -55,8 +63,8 @@ def test_every_field_of_the_canonical_plan_shows_on_the_site(canonical_site):
     assert "to be named" in site_text.lower()  # the legal counsel has a role and no name
 
 
-def test_summary_leads_with_value_and_the_30_second_facts(canonical_site):
-    summary = build_canonical(canonical_site)[DEAL]
+def test_summary_leads_with_value_and_the_30_second_facts(canonical_pages):
+    summary = canonical_pages[DEAL]
     order = [summary.index(marker) for marker in
              ('class="ms-value"', "Go-live", "milestones done", "Status", "Next up", "Overdue", "Objectives")]
     assert order == sorted(order)
@@ -66,16 +74,16 @@ def test_summary_leads_with_value_and_the_30_second_facts(canonical_site):
     assert 'data-ms-days-left="2027-03-01"' in summary  # the browser recomputes on the viewing day
 
 
-def test_milestones_are_collapsible_and_closed_by_default(canonical_site):
-    milestones = build_canonical(canonical_site)[DEAL + "milestones/"]
+def test_milestones_are_collapsible_and_closed_by_default(canonical_pages):
+    milestones = canonical_pages[DEAL + "milestones/"]
     assert milestones.count("<details data-ms-milestone=") == 8
     assert "<details open" not in milestones
     assert 'id="milestone-3"' in milestones
     assert 'class="ms-timeline"' in milestones
 
 
-def test_people_page_groups_both_teams_with_what_each_owns(canonical_site):
-    people = build_canonical(canonical_site)[DEAL + "people/"]
+def test_people_page_groups_both_teams_with_what_each_owns(canonical_pages):
+    people = canonical_pages[DEAL + "people/"]
     buyer, seller = people.index('id="team-buyer"'), people.index('id="team-seller"')
     assert buyer < people.index("Dana Whitfield") < seller < people.index("Raj Patel")
     assert 'href="mailto:dana.whitfield@northwind.example"' in people
@@ -165,22 +173,22 @@ def test_milestone_date_changes_from_git_history_show_on_the_site(canonical_site
     repo.commit("business case moves after the holidays", date="2026-11-02")
     plan.write_text(plan.read_text().replace("    due: 2027-01-06\n", "    due: 2027-01-04\n", 1))
     repo.commit("pulled in two days", date="2026-11-09")
-    milestones = build_canonical(canonical_site)[DEAL + "milestones/"]
+    pages = build_canonical(canonical_site)
+    milestones = pages[DEAL + "milestones/"]
     business_case = milestones[milestones.index('id="milestone-4"'):milestones.index('id="milestone-5"')]
     assert "moved 17 days later" in business_case
     assert "18 Dec 2026</time> → <time datetime=\"2027-01-06\">6 Jan 2027</time> (+19 days), changed <time datetime=\"2026-11-02\">" in business_case
     assert "(-2 days), changed <time datetime=\"2026-11-09\">" in business_case
     assert "Date changes" not in milestones[:milestones.index('id="milestone-4"')]  # the others never moved
-    summary = build_canonical(canonical_site)[DEAL]
+    summary = pages[DEAL]
     assert "Updated <time datetime=\"2026-11-09\">" in summary  # last updated comes from git too
 
 
-def test_the_sellers_colour_is_set_once_for_shell_pages_and_landing(canonical_site):
-    shipped = (canonical_site.root / "mkdocs.yml").read_text()
+def test_the_sellers_colour_is_set_once_for_shell_pages_and_landing(canonical_built, canonical_pages, canonical_site):
+    shipped = (canonical_built.root / "mkdocs.yml").read_text()
     colour = re.search(r'brand_color: "(#[0-9a-f]{6})"', shipped).group(1)
-    pages = build_canonical(canonical_site)
-    assert f"--accent: {colour}" in canonical_site.html(DEAL + "index.html")
-    assert f"--md-primary-fg-color: {colour}" in pages[DEAL] and colour in canonical_site.html("index.html")
+    assert f"--accent: {colour}" in canonical_built.html(DEAL + "index.html")
+    assert f"--md-primary-fg-color: {colour}" in canonical_pages[DEAL] and colour in canonical_built.html("index.html")
     yml = canonical_site.root / "mkdocs.yml"
     yml.write_text(shipped.replace(colour, "red; } body { display: none"))
     result = canonical_site.build(check=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -14,7 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import CANONICAL, REPO, build_env, passwords_env
+from conftest import CANONICAL, REPO, TODAY, build_env, passwords_env
+from mapsite.plan.scaffold import NewPlanError, TemplateError, create
 
 TEMPLATES = REPO / "plans" / "_templates"
 BUNDLED = ("enterprise", "mid-market", "renewal")
@@ -38,6 +40,14 @@ def new(site, *args: str):
     result = site.mapsite("new", *args)
     assert "Traceback" not in result.stderr
     return result
+
+
+def made(site, slug: str, go_live: str, template: str) -> Path:
+    """The plan `mapsite new` writes, by a direct call to the scaffold (the command runs as a process elsewhere here)."""
+    with contextlib.chdir(site.root):  # messages name files relative to where the rep runs the command
+        path, _ = create(site.plans, slug, dt.date.fromisoformat(go_live), template=template, buyer=None, schema_ref=None,
+                         root=site.root, today=dt.date.fromisoformat(TODAY))
+    return path
 
 
 def files_in(folder) -> dict:
@@ -68,7 +78,7 @@ def test_each_template_makes_a_plan_that_passes_check_strict(project, template):
 
 @pytest.mark.parametrize("template", BUNDLED)
 def test_templates_start_with_roles_not_names(project, template):
-    new(project, "acme-corp", "--go-live", "2027-06-01", "--template", template)
+    made(project, "acme-corp", "2027-06-01", template)
     people = front(project.plans / "acme-corp.md")["stakeholders"]
     assert all("name" not in person for person in people)
     roles = " ".join(person["role"].lower() for person in people)
@@ -82,7 +92,7 @@ def test_templates_start_with_roles_not_names(project, template):
 @pytest.mark.parametrize("template", BUNDLED)
 @pytest.mark.parametrize("go_live", ["2027-06-01", "2027-06-05"])  # a Tuesday and a Saturday
 def test_dates_work_back_from_go_live_on_working_days(project, template, go_live):
-    assert new(project, "acme-corp", "--go-live", go_live, "--template", template).returncode == 0
+    made(project, "acme-corp", go_live, template)
     plan = front(project.plans / "acme-corp.md")
     day = dt.date.fromisoformat(go_live)
     dues = [m["due"] for m in plan["milestones"]]
@@ -141,7 +151,7 @@ Body text stays.
 def test_offsets_are_business_days_from_go_live(site, go_live, expected):
     (site.plans / "_templates").mkdir()
     (site.plans / "_templates" / "tiny.md").write_text(TINY, encoding="utf-8")
-    assert new(site, "tiny-deal", "--go-live", go_live, "--template", "tiny").returncode == 0
+    made(site, "tiny-deal", go_live, "tiny")
     text = (site.plans / "tiny-deal.md").read_text(encoding="utf-8")
     start, almost, live, review = expected[:4]
     prepare, name_by = expected[4:]
@@ -167,10 +177,10 @@ def test_never_overwrites_an_existing_plan(project):
 
 @pytest.mark.parametrize("slug", ["Northwind", "north_wind", "-north", "north.md", "../north", "plans/north", ""])
 def test_rejects_a_slug_that_cannot_be_an_address(project, slug):
+    """By direct call; test_cli_errors.py::test_new_with_bad_input[slug] runs the command on a bad slug."""
     before = files_in(project.root)
-    result = new(project, "--go-live", "2027-06-01", "--", slug)
-    assert result.returncode != 0
-    assert "cannot be a deal's address: use a-z, 0-9 and -" in result.stderr
+    with pytest.raises(NewPlanError, match="cannot be a deal's address: use a-z, 0-9 and -"):
+        made(project, slug, "2027-06-01", "enterprise")
     assert files_in(project.root) == before
 
 
@@ -207,8 +217,7 @@ def test_without_templates_folder_says_how_to_add_one(site):
 def test_every_plan_gets_its_own_random_share_id(project):
     ids = set()
     for slug in ("deal-one", "deal-two", "deal-three"):
-        assert new(project, slug, "--go-live", "2027-06-01").returncode == 0
-        ids.add(front(project.plans / f"{slug}.md")["share_id"])
+        ids.add(front(made(project, slug, "2027-06-01", "enterprise"))["share_id"])
     assert len(ids) == 3 and all(re.fullmatch(r"[a-z0-9]{10}", i) for i in ids)
     assert project.mapsite("check").returncode == 0  # no two deals share an address
 
@@ -259,9 +268,9 @@ def test_schema_option_sets_the_schema_line(project):
 
 
 def test_new_plan_is_valid_against_the_json_schema_editors_use(project):
-    new(project, "acme-corp", "--go-live", "2027-06-01", "--template", "renewal")
+    path = made(project, "acme-corp", "2027-06-01", "renewal")
     schema = json.loads((REPO / "mapsite" / "plan.schema.json").read_text(encoding="utf-8"))
-    text = (project.plans / "acme-corp.md").read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     data = yaml.load(text.split("\n---\n", 1)[0].removeprefix("---\n"), Loader=yaml.BaseLoader)  # every scalar as text
     data = json.loads(json.dumps(data).replace('"[]"', "[]"))
     jsonschema.validate(data, schema)
@@ -290,11 +299,23 @@ def test_a_broken_template_writes_nothing_and_points_at_its_line(site, case):
     text, line, message = BROKEN[case]
     (site.plans / "_templates").mkdir()
     (site.plans / "_templates" / "tiny.md").write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateError) as raised:
+        made(site, "tiny-deal", "2027-03-01", "tiny")
+    said = "\n".join(str(problem) for problem in raised.value.problems)  # what `mapsite new` prints, a line each
+    assert re.search(rf"^plans/_templates/tiny\.md:{line}:\d+: .*{re.escape(message)}", said, re.M), said
+    assert not (site.plans / "tiny-deal.md").exists()
+
+
+def test_mapsite_new_prints_a_broken_templates_problems_and_writes_nothing(site):
+    (site.plans / "_templates").mkdir()
+    (site.plans / "_templates" / "tiny.md").write_text(BROKEN["out of order"][0], encoding="utf-8")
+    before = files_in(site.root)
     result = new(site, "tiny-deal", "--go-live", "2027-03-01", "--template", "tiny")
     assert result.returncode == 1
-    assert re.search(rf"^plans/_templates/tiny\.md:{line}:\d+: .*{re.escape(message)}", result.stderr, re.M), result.stderr
-    assert "nothing was written" in result.stderr
-    assert not (site.plans / "tiny-deal.md").exists()
+    assert re.search(r"^plans/_templates/tiny\.md:26:\d+: .*must be in date order", result.stderr, re.M), result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("mapsite: the `tiny` template cannot make a valid plan; "
+                                                      "nothing was written")
+    assert files_in(site.root) == before
 
 
 def test_check_and_build_leave_templates_alone(project):

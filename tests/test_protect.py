@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import stat
 import urllib.parse
 from pathlib import Path
@@ -13,19 +14,19 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from conftest import CANONICAL, decrypt, decrypt_payload, page_file, passwords_env, payload_of
+from conftest import CANONICAL, CANONICAL_PASSWORD, decrypt, decrypt_payload, new_site, page_file, passwords_env, payload_of
 from mapsite.security import passwords
 from mapsite.security.realms import deal_realm
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = CANONICAL_PASSWORD
 DEAL = "northwind-logistics-k7qm2xtz9p/"
 PAGES = (DEAL, DEAL + "milestones/", DEAL + "people/")
 
 
 @pytest.fixture
-def built(canonical_site):
-    canonical_site.build(env=passwords_env(northwind_logistics=PASSWORD))
-    return canonical_site
+def built(canonical_built):
+    """The one shared real build of the canonical plan: these tests only read it."""
+    return canonical_built
 
 
 def test_pages_decrypt_with_the_right_password_only(built):
@@ -186,9 +187,17 @@ def test_generated_passwords_always_pass_the_rule():
     assert [p for p in made if passwords.weakness(p, "northwind-logistics", NAMES)] == []
 
 
-def test_ci_accepts_a_per_deal_secret_or_the_whole_secrets_object(canonical_site):
-    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
-    assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD)
+@pytest.fixture(scope="module")
+def ci_built(tmp_path_factory):
+    """The canonical plan built as in CI, its password from a per-deal secret: read by two tests, changed by none."""
+    site = new_site(tmp_path_factory.mktemp("ci"))
+    shutil.copy(CANONICAL, site.plans / CANONICAL.name)
+    site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
+    return site
+
+
+def test_ci_accepts_a_per_deal_secret_or_the_whole_secrets_object(ci_built, canonical_site):
+    assert "Northwind" in decrypt(ci_built, DEAL, PASSWORD)
     secrets = json.dumps({"GITHUB_TOKEN": "x", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD + "!"})
     canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORDS": secrets})
     assert "Northwind" in decrypt(canonical_site, DEAL, PASSWORD + "!")
@@ -269,9 +278,9 @@ def test_local_key_cache_is_private_and_follows_password_changes(canonical_site)
     assert not any(key_b64 in p.read_text("utf-8", "replace") for p in canonical_site.out.rglob("*") if p.is_file())
 
 
-def test_ci_never_writes_a_key_cache(canonical_site):
-    canonical_site.build(env={"CI": "true", "MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": PASSWORD})
-    assert not (canonical_site.root / ".mapsite").exists()
+def test_ci_never_writes_a_key_cache(ci_built):
+    assert (ci_built.out / DEAL / "index.html").is_file()
+    assert not (ci_built.root / ".mapsite").exists()
 
 
 def test_instant_loading_is_turned_off_so_pages_open_through_their_shell(canonical_site):
