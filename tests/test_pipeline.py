@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, REPO, Site, edited
+from conftest import MKDOCS_YML, REPO, Site, decrypt, edited, passwords_env
 from conftest import TODAY as BUILD_DAY
 from gitrepo import GitRepo
 from mapsite.insight import derive, listing
@@ -26,7 +26,7 @@ from mapsite.site import render as pages
 
 TODAY = dt.date(2026, 11, 24)
 GO_LIVE = "go_live: 2027-03-01\n"
-PIPELINE = "owner: lena\namount: 186000\ncurrency: usd\nforecast: best_case\nclose: 2027-01-15\n"
+PIPELINE = "owner: lena\namount: 243500\ncurrency: usd\nforecast: best_case\nclose: 2027-01-19\n"
 URL = "https://deals.example/northwind-logistics-k7qm2xtz9p/"
 OLD_JSON_KEYS = {"slug", "title", "buyer", "url", "go_live", "status", "progress"}  # what `list --json` always had
 
@@ -79,7 +79,7 @@ def test_the_canonical_plan_stays_valid_and_its_owner_is_the_first_seller() -> N
     assert plan.deal_owner().id == "raj"  # the first stakeholder with `side: seller`
     plan = deal_of(PIPELINE).plan
     assert (plan.deal_owner().id, plan.amount, plan.currency, plan.forecast, plan.close) == (
-        "lena", 186000, "USD", "best_case", dt.date(2027, 1, 15))
+        "lena", 243500, "USD", "best_case", dt.date(2027, 1, 19))
 
 
 def test_the_buyer_never_sees_the_pipeline_fields() -> None:
@@ -105,11 +105,11 @@ def test_a_row_is_the_teams_view_in_codes_numbers_and_dates() -> None:
                  derive.Reason("blocked", 1)),  # the internal blocked step: the team sees it
         done=1, total=8, slipped_days=7,
         next_milestone=NextMilestone("Pilot on the Midwest region", ("Marco Ruiz", "Lena Fischer"), dt.date(2026, 11, 27)),
-        overdue=1, updated=dt.date(2026, 11, 20), amount=186000, currency="USD", forecast="best_case",
-        close=dt.date(2027, 1, 15))
+        overdue=1, updated=dt.date(2026, 11, 20), amount=243500, currency="USD", forecast="best_case",
+        close=dt.date(2027, 1, 19))
     assert row.close_quarter == "2027-Q1"
     data = row.as_json()
-    assert data["amount"] == 186000 and isinstance(data["amount"], int)
+    assert data["amount"] == 243500 and isinstance(data["amount"], int)
     assert data["progress"] == "1/8" and data["status"] == "at_risk" and data["last_updated"] == "2026-11-20"
     assert data["reasons"][0] == {"code": "slipped", "count": 7, "title": "Pilot on the Midwest region"}
     assert json.loads(json.dumps(data)) == data  # plain JSON types only
@@ -222,7 +222,7 @@ def test_list_json_keeps_its_keys_and_gives_every_field(pipeline_site) -> None:
     assert OLD_JSON_KEYS <= set(northwind) and northwind["url"] == "northwind-logistics-k7qm2xtz9p/"
     assert {k: northwind[k] for k in ("owner", "amount", "currency", "forecast", "close", "close_quarter",
                                       "last_updated", "days_left", "done", "total", "overdue", "slipped_days")} == {
-        "owner": "Lena Fischer", "amount": 186000, "currency": "USD", "forecast": "best_case", "close": "2027-01-15",
+        "owner": "Lena Fischer", "amount": 243500, "currency": "USD", "forecast": "best_case", "close": "2027-01-19",
         "close_quarter": "2027-Q1", "last_updated": "2026-11-02", "days_left": 97, "done": 1, "total": 8,
         "overdue": 1, "slipped_days": 7}
     assert rows["acme-hostile"]["currency"] == "EUR"  # the site's `currency:` option
@@ -259,13 +259,23 @@ def test_list_prints_a_table_with_a_header_and_refuses_two_formats(pipeline_site
     lines = listed(pipeline_site, env={"COLUMNS": ""}).splitlines()  # as in a pipe: nothing cut
     assert lines[0].split()[:3] == ["DEAL", "BUYER", "OWNER"] and len(lines) == 4
     northwind = next(line for line in lines if line.startswith("northwind-logistics"))
-    for shown in ("Lena Fischer", "2027-03-01", "at_risk", "slipped 7d", "1/8", "$186K", "best_case", "2027-01-15",
+    for shown in ("Lena Fischer", "2027-03-01", "at_risk", "slipped 7d", "1/8", "$243.5K", "best_case", "2027-01-19",
                   "2026-11-02", "northwind-logistics-k7qm2xtz9p/"):
         assert shown in northwind, shown
     narrow = listed(pipeline_site, env={"COLUMNS": "150"}).splitlines()
     assert "…" in "\n".join(narrow) and all(line.rstrip().endswith("/") for line in narrow[1:])
     both = pipeline_site.mapsite("list", "--json", "--csv")
     assert both.returncode == 1 and both.stderr == "mapsite: give --json or --csv, not both\n"
+
+
+def test_the_build_takes_the_currency_option_and_no_deal_page_shows_the_pipeline(pipeline_site) -> None:
+    password = "correct-horse-battery-staple-42"
+    pipeline_site.build(env=passwords_env(northwind_logistics=password, acme_hostile=password, plain_deal=password))
+    deal = "northwind-logistics-k7qm2xtz9p/"
+    for page in (deal, deal + "milestones/", deal + "people/"):
+        html = decrypt(pipeline_site, page, password)
+        assert "Northwind" in html  # the page opened
+        assert not [t for t in ("243500", "243,500", "243.5", "best_case", "best case", "2027-01-19", "Jan 19", "2027-Q1") if t in html], page
 
 
 def test_a_bad_site_currency_stops_list_in_words(tmp_path) -> None:

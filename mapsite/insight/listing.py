@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from babel.numbers import format_compact_currency, format_compact_decimal
 
-from mapsite.insight.rows import Row
+from mapsite.insight.rows import Row, whole
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Sheets read as a formula (OWASP)
 
@@ -30,7 +30,7 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[Row], object]], ...] = (
     ("next_owners", lambda r: r.next_milestone and "; ".join(r.next_milestone.owners)),
     ("next_due", lambda r: r.next_milestone and r.next_milestone.due.isoformat()),
     ("overdue", lambda r: r.overdue), ("last_updated", lambda r: r.updated and r.updated.isoformat()),
-    ("amount", lambda r: r.as_json()["amount"]), ("currency", lambda r: r.currency), ("forecast", lambda r: r.forecast),
+    ("amount", lambda r: whole(r.amount)), ("currency", lambda r: r.currency), ("forecast", lambda r: r.forecast),
     ("close", lambda r: r.close and r.close.isoformat()), ("close_quarter", lambda r: r.close_quarter),
 )
 

@@ -72,7 +72,7 @@ class Row:
             "next_milestone": later and {"title": later.title, "owners": list(later.owners), "due": later.due.isoformat()},
             "overdue": self.overdue,
             "last_updated": _iso(self.updated),
-            "amount": _number(self.amount), "currency": self.currency, "forecast": self.forecast,
+            "amount": whole(self.amount), "currency": self.currency, "forecast": self.forecast,
             "close": _iso(self.close), "close_quarter": self.close_quarter,
         }
 
@@ -107,6 +107,6 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _number(amount: float | None) -> int | float | None:
+def whole(amount: float | None) -> int | float | None:
     """186000, not 186000.0: a whole amount reads as one in JSON and in a spreadsheet."""
     return int(amount) if amount is not None and amount.is_integer() else amount
