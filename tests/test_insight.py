@@ -17,7 +17,7 @@ from mapsite.site import render as pages
 from mapsite.insight import derive
 from mapsite.insight.advice import advise
 from mapsite.insight.audience import BUYER, TEAM, facts_for, view_for
-from mapsite.insight.rows import deal_row, row_line
+from mapsite.insight.rows import deal_row
 from mapsite.plan import Deal, load_text
 
 TODAY = dt.date(2026, 11, 24)
@@ -45,12 +45,12 @@ def test_an_internal_blocked_step_changes_the_teams_health_and_not_the_buyers() 
 
 def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers() -> None:
     deal = deal_from(*ON_TRACK, INTERNAL_BLOCKED_STEP)
-    row = deal_row(deal, "https://deals.example/northwind-logistics-k7qm2xtz9p/", TODAY)
-    assert row == {"slug": "northwind-logistics", "title": "Northwind Logistics × Acme Analytics",
-                   "buyer": "Northwind Logistics", "url": "https://deals.example/northwind-logistics-k7qm2xtz9p/",
-                   "go_live": "2027-03-01", "status": "at_risk", "progress": "1/8"}
-    assert row_line(row) == ("northwind-logistics\thttps://deals.example/northwind-logistics-k7qm2xtz9p/\t2027-03-01\t"
-                             "at_risk\t1/8\tNorthwind Logistics × Acme Analytics")
+    row = deal_row(deal, "https://deals.example/northwind-logistics-k7qm2xtz9p/", TODAY).as_json()
+    assert {k: row[k] for k in ("slug", "title", "buyer", "url", "go_live", "status", "progress")} == {
+        "slug": "northwind-logistics", "title": "Northwind Logistics × Acme Analytics",
+        "buyer": "Northwind Logistics", "url": "https://deals.example/northwind-logistics-k7qm2xtz9p/",
+        "go_live": "2027-03-01", "status": "at_risk", "progress": "1/8"}
+    assert [r["code"] for r in row["reasons"]] == ["blocked"]
     summary = pages.render_page(kinds.SUMMARY, deal, TODAY)
     assert "ms-health--on_track" in summary and "Chase the discount approval" not in summary
 

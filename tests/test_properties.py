@@ -12,7 +12,10 @@ Profiles: see conftest.py (`HYPOTHESIS_PROFILE=long` for thousands of examples).
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
+import io
+import json
 import re
 from pathlib import Path
 
@@ -24,12 +27,14 @@ from hypothesis import strategies as st
 
 from conftest import CANONICAL
 from mapsite.insight import derive
+from mapsite.insight import listing
 from mapsite.insight.advice import advise
+from mapsite.insight.rows import deal_row
 from mapsite.site import render as pages
 from mapsite.site import kinds
 from mapsite.cli import main
 from mapsite.plan import LoadResult, load_plan, load_plans, load_text
-from mapsite.plan.model import STATUSES, YEARS, Plan, public_view
+from mapsite.plan.model import PIPELINE_FIELDS, STATUSES, YEARS, Plan, public_view
 
 SLUG = "generated-deal"
 
@@ -64,6 +69,8 @@ def plan_data(draw) -> dict:
     """A valid plan as the dict a rep's YAML holds; owners are always stakeholder ids."""
     people = draw(st.lists(stakeholder(), min_size=1, max_size=4, unique_by=lambda s: s["id"]))
     owner = st.sampled_from([p["id"] for p in people])
+    sellers = [p["id"] for p in people if p["side"] == "seller"]
+    deal_owner = {"owner": st.sampled_from(sellers)} if sellers else {}
     return draw(st.fixed_dictionaries({
         "title": TEXT, "buyer": st.fixed_dictionaries({"name": TEXT}), "seller": st.fixed_dictionaries({"name": TEXT}),
         "share_id": st.from_regex(r"[a-z0-9-]{6,20}", fullmatch=True), "go_live": DATES, "value_summary": TEXT,
@@ -83,6 +90,11 @@ def plan_data(draw) -> dict:
         "status": st.sampled_from(["on_track", "at_risk", "off_track"]),
         "status_note": TEXT,
         "notes": st.lists(st.fixed_dictionaries({"text": TEXT}, optional={"internal": st.booleans()}), max_size=2),
+        **deal_owner,
+        "amount": st.integers(0, 10**15) | st.floats(0, 1e15),
+        "currency": st.sampled_from(["EUR", "usd", "CHF", "JPY"]),
+        "forecast": st.sampled_from(["commit", "best_case", "pipeline", "omitted"]),
+        "close": DATES,
     }))
 
 
@@ -114,6 +126,28 @@ def test_advice_and_pages_take_any_valid_plan(data, today):
         assert tip.level == "warning" and tip.line >= 1 and tip.col >= 1
     for kind in kinds.DEAL_KINDS:
         assert "ms-" in pages.render_page(kind, deal, today)
+
+
+@given(plan_data(), DATES)
+def test_a_pipeline_row_holds_for_any_plan_and_day(data, today):
+    deal, _ = load_text(plan_text(data), Path(f"plans/{SLUG}.md"))
+    row = deal_row(deal, f"{SLUG}-x/", today, currency="GBP")
+    assert 0 <= row.done <= row.total and row.overdue == len(derive.overdue(deal.plan, today)) and row.slipped_days >= 0
+    assert row.owner_id in [None, *[p.id for p in deal.plan.stakeholders if p.side == "seller"]]
+    assert row.currency == (deal.plan.currency or "GBP")
+    assert json.loads(json.dumps(row.as_json())) == row.as_json()
+    header, line = list(csv.reader(io.StringIO(listing.as_csv([row]), newline="")))
+    assert len(header) == len(line) and not [c for c in line if c[:1] in ("=", "+", "@", "\t", "\r")]
+    assert len(listing.table([row], width=80).splitlines()) == 2
+
+
+@given(plan_data(), DATES)
+def test_the_pipeline_fields_never_change_what_the_buyer_sees(data, today):
+    without = {k: v for k, v in data.items() if k not in PIPELINE_FIELDS}
+    deal, _ = load_text(plan_text(data), Path(f"plans/{SLUG}.md"))
+    bare, _ = load_text(plan_text(without), Path(f"plans/{SLUG}.md"))
+    for kind in kinds.DEAL_KINDS:
+        assert pages.render_page(kind, deal, today) == pages.render_page(kind, bare, today)
 
 
 # --- derived facts ------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import typing
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,10 +13,17 @@ import click
 
 from mapsite.insight.advice import advise_all
 from mapsite.insight.report import FORMATS, render
-from mapsite.insight.rows import deal_row, row_line, rows_json
-from mapsite.cli import _exit_on_problems, _plans_folder, _settings, main
+from mapsite.git.dates import last_changed
+from mapsite.insight import listing
+from mapsite.insight.listing import matches
+from mapsite.insight.rows import deal_row
+from mapsite.cli import _exit_on_problems, _fail, _plans_folder, _settings, main
+from mapsite.plan.model import Forecast, Health
 from mapsite.plan import load_paths, load_plans, plan_paths
 from mapsite.plan.schema import schema_text
+
+FORECASTS = typing.get_args(Forecast)
+HEALTHS = typing.get_args(Health)
 
 
 @main.command()
@@ -46,20 +56,38 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
 
 
 @main.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (every field) instead of a table.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (RFC 4180, a header row) for a CRM or spreadsheet.")
+@click.option("--owner", "owners", multiple=True, metavar="ID|NAME", help="Only deals this person owns (repeatable).")
+@click.option("--forecast", "forecasts", multiple=True, type=click.Choice(FORECASTS), help="Only this forecast category (repeatable).")
+@click.option("--health", "healths", multiple=True, type=click.Choice(HEALTHS), help="Only deals in this health (repeatable).")
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path), default=None)
-def list_deals(as_json: bool, plans_dir: Path | None) -> None:
-    """Every deal with its address, go-live, status and progress."""
+def list_deals(as_json: bool, as_csv: bool, owners: tuple[str, ...], forecasts: tuple[str, ...],
+               healths: tuple[str, ...], plans_dir: Path | None) -> None:
+    """Every deal, the team's view: address, owner, go-live, health, progress, next milestone, amount, forecast."""
+    if as_json and as_csv:
+        _fail("give --json or --csv, not both")
     settings = _settings()
     deals, problems = load_plans(_plans_folder(plans_dir or settings.plans_dir), project=settings.root,
                                   layout=settings.layout)
     _exit_on_problems(problems)
-    rows = [deal_row(deal, settings.layout.deal_url(deal), settings.today) for deal in deals]
+    updated = last_changed([deal.path for deal in deals], settings.root)
+    rows = [deal_row(deal, settings.layout.deal_url(deal), settings.today, updated=updated.get(deal.path),
+                     currency=settings.currency) for deal in deals]
+    rows = [row for row in rows if matches(row, owners, forecasts, healths)]
     if as_json:
-        click.echo(rows_json(rows))
-        return
-    for row in rows:
-        click.echo(row_line(row))
+        click.echo(listing.as_json(rows))
+    elif as_csv:
+        click.echo(listing.as_csv(rows), nl=False)
+    else:
+        click.echo(listing.table(rows, _terminal_width()))
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width (or `COLUMNS`); None when the table goes to a file or pipe: never cut what a tool reads."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 @main.command()

@@ -3,5 +3,5 @@
 - `derive`: progress, slips, overdue and next items, deal health;
 - `audience`: whose view the facts are computed on (the buyer's pages, the team's list);
 - `advice`: best-practice warnings on a valid plan; `report`: problems as text, GitHub or JSON;
-- `rows`: one deal's row across deals, as `mapsite list` prints it.
+- `rows`: one deal's pipeline row (data), the team's view; `listing`: rows as a table, JSON or CSV.
 """

@@ -1,36 +1,112 @@
-"""One deal's row across deals, as `mapsite list` prints it: the team's view of where each deal stands.
+"""One deal's row in the team's pipeline: where each deal stands, as `mapsite list` (and later the team page) shows it.
 
-The status and progress are the team's (`audience.TEAM`): the full plan, internal items included.
+The row is data, never sentences: codes, numbers, ISO dates and the plan's own names, so every
+reader words it its own way (the terminal table, JSON and CSV in `insight.listing`). Its facts
+are the team's (`audience.TEAM`): the full plan, internal items included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass
 
-from mapsite.insight.audience import TEAM, facts_for
+from mapsite.insight import derive
+from mapsite.insight.audience import TEAM, facts_for, view_for
 from mapsite.plan.loader import Deal
+from mapsite.plan.model import Stakeholder
 
 
-def deal_row(deal: Deal, url: str, today: dt.date) -> dict[str, str]:
-    """The deal's row; `url` is the deal's address as the site publishes it."""
-    facts = facts_for(deal.plan, TEAM, today)
-    return {
-        "slug": deal.slug,
-        "title": deal.plan.title,
-        "buyer": deal.plan.buyer.name,
-        "url": url,
-        "go_live": deal.plan.go_live.isoformat(),
-        "status": facts.health.level,
-        "progress": f"{facts.done}/{facts.total}",
-    }
+@dataclass(frozen=True)
+class NextMilestone:
+    """The soonest milestone not done, with who owns it."""
+
+    title: str
+    owners: tuple[str, ...]  # each owner's label (`person_label`)
+    due: dt.date
 
 
-def rows_json(rows: list[dict[str, str]]) -> str:
-    """Every row as a JSON array, for tools."""
-    return json.dumps(rows, indent=2, ensure_ascii=False)
+@dataclass(frozen=True)
+class Row:
+    """One deal in the pipeline. `updated` is the plan's last commit (None when git does not know it)."""
+
+    slug: str
+    title: str
+    buyer: str
+    url: str
+    owner: str | None  # the deal owner's label; None when the plan has no seller stakeholder
+    owner_id: str | None
+    go_live: dt.date
+    days_left: int  # to go-live; negative once it has passed
+    health: str  # on_track, at_risk, off_track
+    reasons: tuple[derive.Reason, ...]
+    done: int
+    total: int
+    slipped_days: int  # the largest slip of a milestone not yet done, as health counts it
+    next_milestone: NextMilestone | None
+    overdue: int  # milestones and steps past due and not done
+    updated: dt.date | None
+    amount: float | None
+    currency: str | None  # the plan's, else the site's default
+    forecast: str | None  # commit, best_case, pipeline, omitted
+    close: dt.date | None
+
+    @property
+    def close_quarter(self) -> str | None:
+        """The calendar quarter of the expected signature, `2027-Q1`: what a pipeline review groups by."""
+        return f"{self.close.year}-Q{(self.close.month - 1) // 3 + 1}" if self.close else None
+
+    def as_json(self) -> dict:
+        """Every field under a stable name: ISO dates, numbers as numbers, null when unknown.
+
+        `status` is the health code and `progress` "done/total": the names `mapsite list --json` always had.
+        """
+        later = self.next_milestone
+        return {
+            "slug": self.slug, "title": self.title, "buyer": self.buyer, "url": self.url,
+            "owner": self.owner, "owner_id": self.owner_id,
+            "go_live": self.go_live.isoformat(), "days_left": self.days_left,
+            "status": self.health,
+            "reasons": [{"code": r.code, "count": r.count, "title": r.title} for r in self.reasons],
+            "progress": f"{self.done}/{self.total}", "done": self.done, "total": self.total,
+            "slipped_days": self.slipped_days,
+            "next_milestone": later and {"title": later.title, "owners": list(later.owners), "due": later.due.isoformat()},
+            "overdue": self.overdue,
+            "last_updated": _iso(self.updated),
+            "amount": whole(self.amount), "currency": self.currency, "forecast": self.forecast,
+            "close": _iso(self.close), "close_quarter": self.close_quarter,
+        }
 
 
-def row_line(row: dict[str, str]) -> str:
-    """One row as a tab-separated line, for people and `cut`: slug, address, go-live, status, progress, title."""
-    return f"{row['slug']}\t{row['url']}\t{row['go_live']}\t{row['status']}\t{row['progress']}\t{row['title']}"
+def deal_row(deal: Deal, url: str, today: dt.date, *, updated: dt.date | None = None,
+             currency: str | None = None) -> Row:
+    """The deal's row; `url` is its address as the site publishes it, `currency` the site's default."""
+    plan = view_for(deal.plan, TEAM)
+    facts = facts_for(plan, TEAM, today)
+    owner = plan.deal_owner()
+    later = derive.next_milestone(plan)
+    return Row(
+        slug=deal.slug, title=plan.title, buyer=plan.buyer.name, url=url,
+        owner=person_label(owner) if owner else None, owner_id=owner.id if owner else None,
+        go_live=plan.go_live, days_left=derive.days_until(plan.go_live, today),
+        health=facts.health.level, reasons=facts.health.reasons, done=facts.done, total=facts.total,
+        slipped_days=max((derive.slip_days(m) for m in plan.milestones if m.status != "done"), default=0),
+        next_milestone=later and NextMilestone(
+            later.title, tuple(person_label(p) for p in map(plan.stakeholder, later.owners) if p), later.due),
+        overdue=len(derive.overdue(plan, today)),
+        updated=updated,
+        amount=plan.amount, currency=plan.currency or currency, forecast=plan.forecast, close=plan.close,
+    )
+
+
+def person_label(person: Stakeholder) -> str:
+    """A stakeholder's name; while the role is open, the role (or, without one, the id)."""
+    return person.name or person.role or person.id
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def whole(amount: float | None) -> int | float | None:
+    """186000, not 186000.0: a whole amount reads as one in JSON and in a spreadsheet."""
+    return int(amount) if amount is not None and amount.is_integer() else amount

@@ -13,7 +13,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from mapsite.languages import language
-from mapsite.plan.model import date_error, iso_date
+from mapsite.plan.model import currency_code, date_error, iso_date
 
 
 class Day(c.OptionallyRequired[dt.date]):
@@ -32,6 +32,16 @@ class LanguageOption(c.OptionallyRequired[str]):
     def run_validation(self, value: object) -> str:
         try:
             return language(str(value)).tag
+        except ValueError as error:
+            raise c.ValidationError(str(error)) from None
+
+
+class CurrencyOption(c.OptionallyRequired[str]):
+    """An ISO 4217 code (`EUR`), upper-cased, checked as a plan's `currency:` is."""
+
+    def run_validation(self, value: object) -> str:
+        try:
+            return currency_code(value)
         except ValueError as error:
             raise c.ValidationError(str(error)) from None
 
@@ -60,6 +70,8 @@ class MapsiteConfig(base.Config):
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
     language = c.Optional(LanguageOption())
     """The language of every deal whose plan sets none (BCP 47: `de`, `de-AT`, `fr`); default: theme.language, else en."""
+    currency = c.Optional(CurrencyOption())
+    """The currency (ISO 4217) of a plan's `amount` when the plan names none; the team's pipeline only."""
     today = c.Optional(Day())
     """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
     remember = c.Choice(("auto", True, False), default="auto")

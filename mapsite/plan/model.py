@@ -178,16 +178,28 @@ def currency_code(value: object) -> str:
     return code
 
 
+def _number(value: object) -> object:
+    """YAML's `true` and `.nan` are not amounts, though pydantic would read them as 1.0 and NaN."""
+    if isinstance(value, bool) or (isinstance(value, float) and value != value):
+        raise ValueError(f"`{str(value).lower()}` is not a number; write digits only, e.g. 186000")
+    return value
+
+
+Currency = Annotated[str, BeforeValidator(currency_code)]
+Money = Annotated[float, BeforeValidator(_number), Field(ge=0, le=1e15)]
+Forecast = Literal["commit", "best_case", "pipeline", "omitted"]
+
+
 class Commercial(Strict):
     """One line of the commercial terms: the price as text, or as a number and currency (written in the deal's language)."""
 
     item: Text = Field(description="What is bought.", examples=["Annual subscription, 60 planner seats"])
     amount: Text | None = Field(default=None, description="Its price, as text; with `price:`, what follows it.",
                                 examples=["$186,000 per year", "per year"])
-    price: Annotated[float, Field(ge=0, le=1e15)] | None = Field(
+    price: Money | None = Field(
         default=None, description="Its price as a number; the page writes it in the deal's language, with `currency:`.",
         examples=[186000])
-    currency: Annotated[str, BeforeValidator(currency_code)] | None = Field(
+    currency: Currency | None = Field(
         default=None, description="ISO 4217 code of `price:`.", examples=["EUR", "USD"])
     internal: bool = Field(default=False, description="Team-only: never published.")
 
@@ -244,13 +256,32 @@ class Plan(Strict):
     status: Health | None = Field(default=None, description="Set by hand to override the derived deal status.")
     status_note: Text | None = Field(default=None, description="Why, in a few words, when `status` is set by hand.")
     notes: list[Note] = Field(default_factory=list, description="Free text; team-only unless `internal: false`.")
+    owner: Id | None = Field(default=None, description="Deal owner: a seller-side stakeholder `id` (default: the first "
+                             "seller stakeholder). Team-only, like the fields below.", examples=["raj"])
+    amount: Money | None = Field(default=None, description="The deal's value, a number >= 0 (no currency sign or "
+                                 "separators). Team-only.", examples=[186000])
+    currency: Currency | None = Field(default=None, description="ISO 4217 code of `amount` (default: the site's "
+                                      "`currency` option). Team-only.", examples=["USD", "EUR"])
+    forecast: Forecast | None = Field(default=None, description="Forecast category: `commit`, `best_case`, "
+                                      "`pipeline` or `omitted`. Team-only.")
+    close: IsoDate | None = Field(default=None, description="Expected signature date, YYYY-MM-DD. Team-only.",
+                                  examples=["2027-01-15"])
 
     def stakeholder(self, stakeholder_id: str | None) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.id == stakeholder_id), None)
 
+    def deal_owner(self) -> Stakeholder | None:
+        """Who owns the deal on the seller's side: `owner`, else the first seller stakeholder (None when there is none)."""
+        if self.owner:
+            return self.stakeholder(self.owner)
+        return next((s for s in self.stakeholders if s.side == "seller"), None)
+
+
+PIPELINE_FIELDS = ("owner", "amount", "currency", "forecast", "close")  # the team's sales pipeline: never the buyer's
+
 
 def public_view(plan: Plan) -> Plan:
-    """The plan as the buyer may see it: every `internal: true` item removed."""
+    """The plan as the buyer may see it: every `internal: true` item and the pipeline fields removed."""
     milestones = [
         m.model_copy(update={"steps": [s for s in m.steps if not s.internal]})
         for m in plan.milestones
@@ -261,4 +292,5 @@ def public_view(plan: Plan) -> Plan:
         "risks": [r for r in plan.risks if not r.internal],
         "commercials": [c for c in plan.commercials if not c.internal],
         "notes": [n for n in plan.notes if not n.internal],
+        **dict.fromkeys(PIPELINE_FIELDS),
     })

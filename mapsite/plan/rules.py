@@ -55,7 +55,22 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
     for r_index, risk in enumerate(_list(data.get("risks"))):
         if isinstance(risk, dict):
             check_owner(("risks", r_index, "owner"), risk.get("owner"))
+    check_owner(("owner",), data.get("owner"))
+    found += _deal_owner_side(data.get("owner"), people)
     return found
+
+
+def _deal_owner_side(owner: object, people: list) -> list[tuple[Loc, str]]:
+    """The deal owner (`owner:` at the top) answers for the deal on the seller's side, never the buyer's."""
+    sides = {}
+    for person in people:
+        if isinstance(person, dict) and isinstance(person.get("id"), str):
+            sides.setdefault(person["id"], person.get("side"))
+    if not isinstance(owner, str) or sides.get(owner) != "buyer":
+        return []
+    sellers = ", ".join(f"`{i}`" for i, side in sides.items() if side == "seller") or "none yet: add one with `side: seller`"
+    return [(("owner",), f"owner `{owner}` is on the buyer's side; the deal owner is someone on your (the seller's) "
+                        f"side: seller ids: {sellers}")]
 
 
 def logo_file(plan_path: Path, logo: str) -> Path:

@@ -82,6 +82,12 @@ def explain(error: dict, loc: Loc) -> str:
         if name in ("owner", "owners", "id") or loc[-2:-1] == ("owners",):
             return f"{where}: {shown} is not a valid id; use letters, digits, -, _ or ."
         return f"{where}: {shown} has characters that are not allowed here"
+    if kind in ("float_parsing", "float_type"):
+        return f"{where}: {shown} is not a number; write digits only, e.g. 186000 (no currency sign or separators)"
+    if kind == "greater_than_equal":
+        return f"{where}: {shown} is negative; write {error.get('ctx', {}).get('ge', 0)} or more"
+    if kind == "less_than_equal":
+        return f"{where}: {shown} is too large; write at most {error.get('ctx', {}).get('le'):,.0f}"
     if kind == "string_too_short" and name == "share_id":
         return f"share_id: {shown} is too short; use at least 6 random letters and digits (a-z, 0-9)"
     if kind == "string_too_short":
