@@ -172,16 +172,23 @@ def _zero_key() -> str:
     return sitekey.encode(bytes(32))  # well-formed, checksum and all, but no randomness in it
 
 
-def _flipped(key: str) -> str:
-    last = "a" if key[-1] != "a" else "b"
-    return key[:-1] + last
+def _flipped(key: str, at: int) -> str:
+    """One character changed, as a typo would."""
+    return key[:at] + ("a" if key[at] != "a" else "b") + key[at + 1:]
+
+
+def _spare_bits(key: str) -> str:
+    """The last character changed in its two spare bits only: the same bytes, so the checksum alone would pass."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    return key[:-1] + alphabet[alphabet.index(key[-1]) ^ 1]
 
 
 BAD_KEYS = {
     "short": ("msk1_" + KEY[5:40], "MAPSITE_KEY is too short"),
     "weak": (_zero_key(), "MAPSITE_KEY is weak"),
     "not-base32": (KEY[:-3] + "01!", "MAPSITE_KEY is malformed"),
-    "checksum": (_flipped(KEY), "MAPSITE_KEY is malformed: its checksum does not match"),
+    "checksum": (_flipped(KEY, 20), "MAPSITE_KEY is malformed: its checksum does not match"),
+    "spare-bits": (_spare_bits(KEY), "MAPSITE_KEY is malformed: its checksum does not match"),
     "no-prefix": ("correct-horse-battery-staple-but-not-a-key-1234567890", "MAPSITE_KEY is not a mapsite site key"),
 }
 
@@ -191,7 +198,7 @@ def test_a_bad_site_key_fails_the_build_naming_it_and_never_quoting_it(tmp_path,
     key, message = BAD_KEYS[name]
     site = new_site(tmp_path / "project")
     # per-deal secrets for every deal do not make a broken key go unnoticed
-    env = {"CI": "true", "MAPSITE_KEY": key, **{passwords.variable_name(s): f"{s}-Vq8#zL2m!rT9wXp" for s in DEALS}}
+    env = {"CI": "true", "MAPSITE_KEY": key, **{passwords.variable_name(s): passwords.generate(s) for s in DEALS}}
     result = site.build(env=env, check=False)
     assert result.returncode != 0 and message in result.stderr and "`mapsite key` makes a new one" in result.stderr
     assert "Traceback" not in result.stderr and key not in result.stderr + result.stdout

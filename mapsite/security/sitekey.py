@@ -89,7 +89,7 @@ def parse(text: str, source: str = VARIABLE) -> SiteKey:
     except ValueError:
         raise SiteKeyError(f"{source} is malformed: after {PREFIX} only the letters a-z and digits 2-7 may follow ({fix})") from None
     raw, check = decoded[:KEY_BYTES], decoded[KEY_BYTES:]
-    if _checksum(raw) != check:
+    if _checksum(raw) != check or encode(raw) != PREFIX + body.lower():  # the last character's spare bits too
         raise SiteKeyError(f"{source} is malformed: its checksum does not match (a character changed?); "
                         f"copy it again from where it is kept, or {fix}") from None
     if len(set(raw)) < MIN_DISTINCT:
