@@ -30,6 +30,7 @@ import yaml
 from conftest import CANONICAL, MKDOCS_YML, REPO, TODAY, build_env, decrypt_payload, payload_of, unlock
 from mapsite.security import csp
 from mapsite.security.passwords import variable_name
+from mapsite.security.sitekey import new_key
 
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"
@@ -166,8 +167,8 @@ def test_publish_deploys_an_artifact_never_a_branch():
     assert deploy["environment"]["name"] == "github-pages"
 
 
-FILTER_STEP = "Keep only the deal passwords (stock python3, before anything is installed)"
-BUILD_STEP = "Build with one password per deal"
+FILTER_STEP = "Keep only the site key and the deal passwords (stock python3, before anything is installed)"
+BUILD_STEP = "Build with one password per deal (its own secret, or derived from the site key)"
 PASSWORDS_FILE = "${{ runner.temp }}/mapsite-passwords.json"
 
 
@@ -202,7 +203,7 @@ def test_the_build_job_takes_its_secrets_from_the_main_only_environment():
 def test_pull_requests_never_see_secrets_nor_deploy():
     text = PLAN_CHECK.read_text(encoding="utf-8")
     assert not re.search(r"\$\{\{[^}]*secrets", text), "no secret, not even GITHUB_TOKEN by name"
-    assert "MAPSITE_PASSWORD_" not in text and "MAPSITE_PASSWORDS_FILE" not in text
+    assert "MAPSITE_PASSWORD_" not in text and "MAPSITE_PASSWORDS_FILE" not in text and "MAPSITE_KEY" not in text
     assert not any("environment" in job for job in load(PLAN_CHECK)["jobs"].values()), "no environment's secrets"
     assert "pages" not in json.dumps(load(PLAN_CHECK)["permissions"]) and "id-token" not in text
     assert "deploy-pages" not in text and "upload-pages-artifact" not in text and "upload-artifact" not in text
@@ -454,8 +455,9 @@ def test_the_build_never_sees_a_secret_but_the_deal_passwords(workspace):
     deals = deals_of(workspace)
     passwords = {variable_name(d["slug"]): strong_password(d["slug"]) for d in deals}
     others = {name: f"fake-{name.lower()}-{os.urandom(8).hex()}" for name in ("GITHUB_TOKEN", "DEPLOY_TOKEN", "NETLIFY_AUTH_TOKEN")}
+    site_key = new_key()  # kept too, and unused: every deal has its own secret, which wins
 
-    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({**others, **passwords})})
+    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({**others, **passwords, "MAPSITE_KEY": site_key})})
 
     assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
     for step in run.steps:
@@ -467,7 +469,8 @@ def test_the_build_never_sees_a_secret_but_the_deal_passwords(workspace):
     kept = Path(build.env["MAPSITE_PASSWORDS_FILE"])
     assert kept.parent == workspace.parent / "runner-publish-build" / "temp"  # $RUNNER_TEMP, outside the checkout
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert json.loads(kept.read_text(encoding="utf-8")) == passwords
+    assert json.loads(kept.read_text(encoding="utf-8")) == {**passwords, "MAPSITE_KEY": site_key}
+    assert "MAPSITE_KEY" not in build.env, "the key reaches the build through the private file only"
     assert_every_deal_page_encrypted(workspace / "site", deals, {d["slug"]: passwords[variable_name(d["slug"])] for d in deals})
     for path in workspace.parent.rglob("*"):  # the checkout, the site, the runner's files
         if path.is_file() and not path.is_symlink():
@@ -499,6 +502,43 @@ def test_publish_stops_on_a_deal_without_a_strong_secret(workspace, problem):
     assert run.step("Deal addresses").status == "not run" and run.step("Upload the site").status == "not run"
     assert not (workspace / "site").exists(), "nothing is written, so nothing can be uploaded"
     assert not (workspace / ".mapsite").exists()
+
+
+def derived_passwords(workspace: Path, site_key: str, deals: list[dict]) -> dict[str, str]:
+    """Each deal's password from the site key, as `mapsite password <slug>` prints it."""
+    found = {}
+    for deal in deals:
+        result = subprocess.run([sys.executable, "-m", "mapsite", "password", deal["slug"]], cwd=workspace,
+                                env=build_env({"MAPSITE_KEY": site_key}), capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        found[deal["slug"]] = result.stdout.strip()
+    return found
+
+
+def test_publish_with_only_the_site_key_gives_every_deal_its_derived_password(workspace):
+    """One secret for any number of deals: no MAPSITE_PASSWORD_* at all."""
+    deals = deals_of(workspace)
+    site_key = new_key()
+    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({"GITHUB_TOKEN": "ghs_x", "MAPSITE_KEY": site_key})})
+
+    assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
+    assert "deal passwords kept: 0 | site key: kept" in run.step(FILTER_STEP).output
+    passwords = derived_passwords(workspace, site_key, deals)
+    assert len(set(passwords.values())) == len(deals), "a different password for every deal"
+    assert_every_deal_page_encrypted(workspace / "site", deals, passwords)
+    output = "".join(s.output for s in run.steps) + run.summary
+    assert site_key not in output and not any(p in output for p in passwords.values())
+    assert not (workspace / ".mapsite").exists()
+
+
+@pytest.mark.parametrize("key", ["msk1_tooshort", "not-a-site-key-at-all-but-long-enough-0123456789"], ids=["short", "malformed"])
+def test_publish_stops_on_a_bad_site_key_naming_it(workspace, key):
+    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({"MAPSITE_KEY": key})})
+
+    build = run.step(BUILD_STEP)
+    assert build.status == "failed" and "MAPSITE_KEY" in build.output and "Traceback" not in build.output
+    assert key not in build.output
+    assert not (workspace / "site").exists() and run.step("Upload the site").status == "not run"
 
 
 def change_a_plan(workspace: Path) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 Every command works on the plans folder beside `mkdocs.yml` (or `--plans`), exits 0 on
 success and 1 on invalid input, and prints problems as `file:line:col: message`. One module
-per command group: `plans` (check, list, schema), `author` (new, diff), `secrets` (password),
+per command group: `plans` (check, list, schema), `author` (new, diff), `secrets` (password, key, decrypt),
 `serve` (preview); this one holds the group and what they share.
 """
 

@@ -34,7 +34,7 @@ from mapsite.mkdocs.config import MapsiteConfig, site_language
 from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
 from mapsite.security import csp, passwords, protect
 from mapsite.security.keys import ITERATIONS, BackgroundKeys, KeyCache, RealmKey
-from mapsite.security.realms import PUBLIC, Realm, deal_realm
+from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import kinds
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
@@ -98,8 +98,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
 
     def _start_keys(self, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
-        self.realms = {d.slug: deal_realm(d.slug, self.layout.folder(d), (d.plan.buyer.name, d.plan.seller.name))
-                       for d in self.deals}
+        self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.deals}
         return (BackgroundKeys({}, {}), None) if self.preview else _realm_keys(self.realms.values(), root)
 
     def _load_deals(self, root: Path) -> list[Deal]:

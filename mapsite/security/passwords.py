@@ -1,5 +1,9 @@
 """One password per realm (today: per deal): from the environment in CI, generated and kept locally otherwise.
 
+A realm's own variable (`MAPSITE_PASSWORD_<SLUG>`, or its entry in a JSON object of passwords) comes
+first; then, with the site key `MAPSITE_KEY` set, a password derived from it (`sitekey`); then,
+outside CI only, the local store.
+
 Passwords never enter git or `site/`. In CI a missing or weak password stops the build, so
 a deal can never be published under a guessable password or in plain text. Anyone holding the
 published files can test guesses offline, each at the cost of one key derivation: a password
@@ -21,8 +25,10 @@ from zxcvbn import zxcvbn
 
 from mapsite.security.private import write_private
 from mapsite.security.realms import Realm, variable_name
+from mapsite.security.sitekey import VARIABLE as KEY_VARIABLE, Rotations, SiteKey, SiteKeyError, parse
 
-__all__ = ["Password", "PasswordError", "LocalStore", "generate", "in_ci", "resolve", "variable_name", "weakness"]
+__all__ = ["Password", "PasswordError", "LocalStore", "derived", "generate", "in_ci", "resolve", "site_key", "variable_name",
+           "weakness"]
 
 STORE = Path(".mapsite") / "passwords"
 ALL_VARIABLE = "MAPSITE_PASSWORDS"
@@ -46,6 +52,7 @@ class Password:
     value: str
     source: str  # where it came from, for messages: an env variable or the local store
     generated: bool = False
+    checked: bool = False  # already held to the strength rule for its realm (a password derived from the site key)
 
 
 def generate(slug: str = "", names: Sequence[str] = ()) -> str:
@@ -124,6 +131,37 @@ def password_tables(environ: Mapping[str, str] | None = None) -> list[tuple[str,
     return found
 
 
+def site_key(environ: Mapping[str, str] | None = None, tables: list[tuple[str, dict]] | None = None) -> SiteKey | None:
+    """The site key from `MAPSITE_KEY`, or from a JSON object of passwords (the publish workflow's file), or None.
+
+    A key that is set but malformed or weak is an error wherever it is used, never skipped: a
+    build must not quietly fall back to other passwords, or publish under a guessable key.
+    """
+    environ = os.environ if environ is None else environ
+    found = [(KEY_VARIABLE, environ.get(KEY_VARIABLE))]
+    found += [(f"{source}[{KEY_VARIABLE}]", table.get(KEY_VARIABLE)) for source, table in
+              (tables if tables is not None else password_tables(environ))]
+    for source, value in found:
+        if isinstance(value, str) and value.strip():
+            try:
+                return parse(value, source)
+            except SiteKeyError as error:
+                raise PasswordError(str(error)) from None
+    return None
+
+
+def derived(realm: Realm, key: SiteKey, counter: int) -> Password:
+    """The realm's password from the site key: the same on every build, another for every realm and counter.
+
+    Held to the strength rule with the names the realm lists as known; a draw the rule refuses (very
+    rare) is drawn again, deterministically, so the build and `mapsite password` agree.
+    """
+    attempt = 0
+    while weakness(value := key.password(realm.id, counter, attempt), realm.label, realm.known) is not None:
+        attempt += 1
+    return Password(value, f"{KEY_VARIABLE} (rotation {counter})" if counter else KEY_VARIABLE, checked=True)
+
+
 def _json_object(text: str, source: str) -> dict:
     try:
         table = json.loads(text)
@@ -179,23 +217,32 @@ def in_ci(environ: Mapping[str, str] | None = None) -> bool:
 def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Password]:
     """A strong password for every realm, by realm id, or one PasswordError naming every realm that lacks one.
 
-    In CI a password must come from the environment; locally a missing one is generated and stored.
-    A password must not be built on the names the realm lists as known (the deal's buyer and seller).
+    In CI a password must come from the environment (its own variable or the site key); locally a
+    missing one is generated and stored. A password must not be built on the names the realm lists
+    as known (the deal's buyer and seller).
     """
     environ = os.environ if environ is None else environ
     tables = password_tables(environ)
+    key = site_key(environ, tables)
+    try:
+        rotations = Rotations(root).read() if key else {}
+    except SiteKeyError as error:
+        raise PasswordError(str(error)) from None
     found: dict[str, Password] = {}
     missing: list[str] = []
     weak: list[str] = []
     store = LocalStore(root)
     for realm in realms:
         password = from_environment(realm, environ, tables)
+        if password is None and key is not None:
+            password = derived(realm, key, rotations.get(realm.id, 0))
         if password is None and not in_ci(environ):
             password = store.get_or_create(realm.store_key, names=realm.known)
         if password is None:
-            missing.append(f"  {realm.label}: set the secret {realm.variable} (or a `{realm.store_key}` key in {ALL_VARIABLE})")
+            missing.append(f"  {realm.label}: set the secret {realm.variable} (or a `{realm.store_key}` key in {ALL_VARIABLE}), "
+                           f"or one site key {KEY_VARIABLE} for every deal (`mapsite key` makes one)")
             continue
-        reason = weakness(password.value, realm.label, realm.known)
+        reason = None if password.checked else weakness(password.value, realm.label, realm.known)
         if reason:
             weak.append(f"  {realm.label} (from {password.source}): password too weak: {reason}")
             continue

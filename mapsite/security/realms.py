@@ -46,3 +46,8 @@ def deal_salt(folder: str) -> bytes:
 def deal_realm(slug: str, folder: str, names: tuple[str, ...] = ()) -> Realm:
     """A deal's realm: its salt from the folder it is published in (unchanged since v1), its slug as store key."""
     return Realm(f"deal:{slug}", deal_salt(folder), variable_name(slug), slug, slug, tuple(names))
+
+
+def realm_of(deal, folder: str) -> Realm:
+    """A loaded deal's realm, its buyer's and seller's names known to an attacker: the build's and `mapsite password`'s."""
+    return deal_realm(deal.slug, folder, (deal.plan.buyer.name, deal.plan.seller.name))
