@@ -48,9 +48,10 @@ def test_mapsite_list_rows_are_the_teams_view_and_pages_the_buyers() -> None:
     row = deal_row(deal, "https://deals.example/northwind-logistics-k7qm2xtz9p/", TODAY)
     assert row == {"slug": "northwind-logistics", "title": "Northwind Logistics × Acme Analytics",
                    "buyer": "Northwind Logistics", "url": "https://deals.example/northwind-logistics-k7qm2xtz9p/",
-                   "go_live": "2027-03-01", "status": "at_risk", "progress": "1/8"}
+                   "go_live": "2027-03-01", "status": "at_risk", "progress": "1/8", "projected_go_live": "2027-03-01",
+                   "delays": []}
     assert row_line(row) == ("northwind-logistics\thttps://deals.example/northwind-logistics-k7qm2xtz9p/\t2027-03-01\t"
-                             "at_risk\t1/8\tNorthwind Logistics × Acme Analytics")
+                             "2027-03-01\tat_risk\t1/8\tNorthwind Logistics × Acme Analytics")
     summary = pages.render_page(kinds.SUMMARY, deal, TODAY)
     assert "ms-health--on_track" in summary and "Chase the discount approval" not in summary
 
