@@ -17,10 +17,11 @@ from mapsite.git.history import Move
 from mapsite.insight import derive
 from mapsite.insight.audience import BUYER, view_for
 from mapsite.insight.ledger import ledger
-from mapsite.insight.projection import project
+from mapsite.insight.projection import milestone_keys, project
 from mapsite.insight.rows import deal_row, row_line
 from mapsite.plan import load_text
 from mapsite.plan.model import Plan
+from mapsite.plan.order import predecessors
 
 TODAY = dt.date(2027, 1, 31)
 D = dt.date
@@ -222,5 +223,5 @@ def test_new_plans_start_with_real_dependencies(template: str, tmp_path: Path) -
     assert problems == []
     joins = [m for m in deal.plan.milestones if m.after and len(m.after) > 1]
     assert joins, "a milestone that waits for two parallel ones (e.g. the contract for security and the business case)"
-    parallel = [m.after for m in deal.plan.milestones if m.after]
-    assert len(parallel) > len({tuple(a) for a in parallel}), "two milestones that wait for the same one: parallel branches"
+    firsts = [p[0] for p in predecessors(milestone_keys(deal.plan.milestones)) if len(p) == 1]
+    assert len(firsts) > len(set(firsts)), "two milestones that wait for the same one: parallel branches"
