@@ -64,7 +64,8 @@ var mapsiteWords = (function () {
     function at(i) {
       if (found[i]) return found[i];
       var m = data.milestones[i], due = parse(m.due);
-      if (m.status === "done") return (found[i] = { lateness: 0, delay: 0, projected: m.due, cause: null });
+      found[i] = { lateness: 0, delay: 0, projected: m.due, cause: null };  /* done; and a loop (refused by the loader) ends here */
+      if (m.status === "done") return found[i];
       var lateness = Math.max(0, Math.round((today - due) / DAY));
       var delay = lateness, cause = lateness ? i : null;
       m.after.forEach(function (p) { var before = at(p); if (before.delay > delay) { delay = before.delay; cause = before.cause; } });
