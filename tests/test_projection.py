@@ -225,3 +225,20 @@ def test_new_plans_start_with_real_dependencies(template: str, tmp_path: Path) -
     assert joins, "a milestone that waits for two parallel ones (e.g. the contract for security and the business case)"
     firsts = [p[0] for p in predecessors(milestone_keys(deal.plan.milestones)) if len(p) == 1]
     assert len(firsts) > len(set(firsts)), "two milestones that wait for the same one: parallel branches"
+
+
+def test_the_readme_worked_example() -> None:
+    from mapsite.site.projected import sentence
+    from mapsite.site.words import words
+
+    p = plan({"title": "Kick-off", "id": "kickoff", "due": "2027-01-04", "status": "done"},
+             {"title": "Historical data export", "id": "export", "due": "2027-01-15", "after": ["kickoff"], "owners": ["hana", "li"]},
+             {"title": "Security review", "id": "security", "due": "2027-01-22", "after": ["kickoff"], "owners": ["legal"]},
+             {"title": "Contract signed", "id": "contract", "due": "2027-02-05", "after": ["export", "security"]},
+             {"title": "Rollout", "due": "2027-03-01"}, {"title": "Value review", "due": "2027-04-15"})
+    result = project(p, dt.date(2027, 2, 14))
+    assert [(m.lateness, m.delay, m.projected.isoformat()) for m in result.milestones] == [
+        (0, 0, "2027-01-04"), (30, 30, "2027-02-14"), (23, 23, "2027-02-14"), (9, 30, "2027-03-07"),
+        (0, 30, "2027-03-31"), (0, 30, "2027-05-15")]
+    assert sentence(words("en"), p, result) == ("Go-live now projected for 31 Mar 2027, 30 days late: Historical data export "
+                                                "(Hana Kowalski, Li Chen) is 30 days overdue.")
