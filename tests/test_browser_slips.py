@@ -35,8 +35,8 @@ def served(tmp_path_factory):
     server.close()
 
 
-def _open(browser, served, day: str, slug: str = "northwind-logistics", path: str = ""):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+def _open(browser, served, day: str, slug: str = "northwind-logistics", path: str = "", size=(1366, 768)):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     page.clock.set_fixed_time(dt.datetime.fromisoformat(f"{day}T10:00:00"))
     served.watch(page)
@@ -54,6 +54,12 @@ def test_the_summary_says_the_projected_go_live_on_the_day_it_is_viewed(browser,
         box = sentence.bounding_box()
         assert box and box["y"] + box["height"] <= 768, "the sentence is on the first screen"
         assert "ms-projection--late" in sentence.get_attribute("class")
+    finally:
+        context.close()
+    context, page = _open(browser, served, "2026-12-20", size=(390, 844))
+    try:
+        box = page.locator("[data-ms-projection]").bounding_box()
+        assert box and box["y"] + box["height"] <= 844, "on a phone too"
     finally:
         context.close()
     context, page = _open(browser, served, TODAY)
