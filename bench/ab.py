@@ -95,6 +95,7 @@ def main() -> None:
         passwords = {slug: secrets.token_urlsafe(18) for slug in slugs}
         cold_env = {**base_env(), "CI": "true", "MAPSITE_PASSWORDS": json.dumps(passwords)}
         times: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}
+        cpu: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}  # less swayed by load
         for kind in kinds:
             for run in range(args.runs):
                 for side, (repo, python, project) in sides.items():
@@ -106,7 +107,8 @@ def main() -> None:
                         env = base_env()
                     result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python)
                     times[side][kind].append(result["wall_s"])
-                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s", flush=True)
+                    cpu[side][kind].append(result["cpu_s"])
+                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s, CPU {result['cpu_s']:.2f} s", flush=True)
         summary = {kind: {side: statistics.median(times[side][kind]) for side in sides} for kind in kinds}
         for kind, medians in summary.items():
             if "baseline" in medians:
@@ -115,14 +117,17 @@ def main() -> None:
                       f"ratio {medians['ratio_new_over_baseline']:.3f} (medians of {args.runs})")
             if "dependencies" in medians:
                 medians["ratio_dependencies_over_new"] = round(medians["dependencies"] / medians["new"], 3)
+                with_cpu, without_cpu = (statistics.median(cpu[side][kind]) for side in ("dependencies", "new"))
+                medians["cpu_ratio_dependencies_over_new"] = round(with_cpu / without_cpu, 3)
                 print(f"{kind}: with dependencies {medians['dependencies']:.2f} s, without {medians['new']:.2f} s, "
-                      f"ratio {medians['ratio_dependencies_over_new']:.3f} (medians of {args.runs})")
+                      f"ratio {medians['ratio_dependencies_over_new']:.3f}; CPU {with_cpu:.2f} s against "
+                      f"{without_cpu:.2f} s, ratio {medians['cpu_ratio_dependencies_over_new']:.3f} (medians of {args.runs})")
             if "languages" in medians:
                 medians["ratio_languages_over_new"] = round(medians["languages"] / medians["new"], 3)
                 print(f"{kind}: in {args.languages} {medians['languages']:.2f} s, "
                       f"ratio {medians['ratio_languages_over_new']:.3f} against the same deals in English")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times,
+        args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times, "cpu": cpu,
                                         "medians": summary, "at": time.strftime("%Y-%m-%d %H:%M")}, indent=2) + "\n")
     finally:
         if args.baseline:
