@@ -9,7 +9,12 @@ then cold (CI: every key derived) and warm (local key cache) builds of one gener
 alternate between the two, so load on the machine falls on both alike. Prints medians and the
 ratio new/baseline; writes JSON to bench/results/ab.json. With `--languages de,fr,es,nl,en`, a third
 side builds the same deals on this checkout with those languages in turn (the baseline may not
-know `language:`), so the cost of using them shows beside the cost of the code that carries them.
+know `language:`), so the cost of using them shows beside the cost of the code that carries them. With
+`--dependencies`, a side builds the same deals on this checkout with an `id:` and `after:` on every milestone
+(issue 15: no more than 5% slower than without). `--baseline` may then be left out, and `--kinds warm` skips the
+cold builds (every key derived: the same work on every side).
+
+    python bench/ab.py --dependencies --kinds warm --deals 1000 --runs 5
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ def use_theme(project: Path, repo: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--baseline", required=True, help="git revision to compare with (e.g. the previous main)")
+    parser.add_argument("--baseline", help="git revision to compare with (e.g. the previous main)")
     parser.add_argument("--deals", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3, help="timed builds per side and kind (median reported)")
     parser.add_argument("--history", type=int, default=3)
@@ -63,24 +68,35 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ab.json")
     parser.add_argument("--languages", default="", help="comma-separated tags for a third side: this checkout, "
                         "the same deals in these languages in turn")
+    parser.add_argument("--dependencies", action="store_true", help="a side with ids and after: on every milestone")
+    parser.add_argument("--kinds", default="cold,warm", help="cold, warm or both (comma-separated)")
     args = parser.parse_args()
+    if not args.baseline and not args.dependencies:
+        parser.error("give --baseline, --dependencies or both")
+    kinds = tuple(args.kinds.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="mapsite-ab-"))
     logs = work / "logs"
     logs.mkdir()
     try:
-        base_repo, base_python = baseline_checkout(args.baseline, work)
         project = work / "project"
         slugs = make_mapsite_project(project, args.deals, args.history, args.seed)
-        sides = {"baseline": (base_repo, base_python, project), "new": (REPO, sys.executable, project)}
+        sides = {"new": (REPO, sys.executable, project)}
+        if args.baseline:
+            base_repo, base_python = baseline_checkout(args.baseline, work)
+            sides = {"baseline": (base_repo, base_python, project), **sides}
+        if args.dependencies:
+            make_mapsite_project(work / "dependencies", args.deals, args.history, args.seed, dependencies=True)
+            sides["dependencies"] = (REPO, sys.executable, work / "dependencies")
         if args.languages:
             languages = tuple(args.languages.split(","))
             make_mapsite_project(work / "languages", args.deals, args.history, args.seed, languages)
             sides["languages"] = (REPO, sys.executable, work / "languages")
         passwords = {slug: secrets.token_urlsafe(18) for slug in slugs}
         cold_env = {**base_env(), "CI": "true", "MAPSITE_PASSWORDS": json.dumps(passwords)}
-        times: dict[str, dict[str, list[float]]] = {side: {"cold": [], "warm": []} for side in sides}
-        for kind in ("cold", "warm"):
+        times: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}
+        cpu: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}  # less swayed by load
+        for kind in kinds:
             for run in range(args.runs):
                 for side, (repo, python, project) in sides.items():
                     use_theme(project, repo)
@@ -91,21 +107,31 @@ def main() -> None:
                         env = base_env()
                     result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python)
                     times[side][kind].append(result["wall_s"])
-                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s", flush=True)
-        summary = {kind: {side: statistics.median(times[side][kind]) for side in sides} for kind in ("cold", "warm")}
+                    cpu[side][kind].append(result["cpu_s"])
+                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s, CPU {result['cpu_s']:.2f} s", flush=True)
+        summary = {kind: {side: statistics.median(times[side][kind]) for side in sides} for kind in kinds}
         for kind, medians in summary.items():
-            medians["ratio_new_over_baseline"] = round(medians["new"] / medians["baseline"], 3)
-            print(f"{kind}: baseline {medians['baseline']:.2f} s, new {medians['new']:.2f} s, "
-                  f"ratio {medians['ratio_new_over_baseline']:.3f} (medians of {args.runs})")
+            if "baseline" in medians:
+                medians["ratio_new_over_baseline"] = round(medians["new"] / medians["baseline"], 3)
+                print(f"{kind}: baseline {medians['baseline']:.2f} s, new {medians['new']:.2f} s, "
+                      f"ratio {medians['ratio_new_over_baseline']:.3f} (medians of {args.runs})")
+            if "dependencies" in medians:
+                medians["ratio_dependencies_over_new"] = round(medians["dependencies"] / medians["new"], 3)
+                with_cpu, without_cpu = (statistics.median(cpu[side][kind]) for side in ("dependencies", "new"))
+                medians["cpu_ratio_dependencies_over_new"] = round(with_cpu / without_cpu, 3)
+                print(f"{kind}: with dependencies {medians['dependencies']:.2f} s, without {medians['new']:.2f} s, "
+                      f"ratio {medians['ratio_dependencies_over_new']:.3f}; CPU {with_cpu:.2f} s against "
+                      f"{without_cpu:.2f} s, ratio {medians['cpu_ratio_dependencies_over_new']:.3f} (medians of {args.runs})")
             if "languages" in medians:
                 medians["ratio_languages_over_new"] = round(medians["languages"] / medians["new"], 3)
                 print(f"{kind}: in {args.languages} {medians['languages']:.2f} s, "
                       f"ratio {medians['ratio_languages_over_new']:.3f} against the same deals in English")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times,
+        args.out.write_text(json.dumps({"baseline": args.baseline, "deals": args.deals, "runs": times, "cpu": cpu,
                                         "medians": summary, "at": time.strftime("%Y-%m-%d %H:%M")}, indent=2) + "\n")
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(work / "baseline")], cwd=REPO, capture_output=True)
+        if args.baseline:
+            subprocess.run(["git", "worktree", "remove", "--force", str(work / "baseline")], cwd=REPO, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -157,12 +157,27 @@ def plan_text(data: dict, body: str) -> str:
     return f"---\n{front}---\n\n{body}"
 
 
-def write_plans(folder: Path, count: int, seed: int = 1, revision: int = 0, languages: tuple[str, ...] = ()) -> list[str]:
-    """Write `count` plans into `folder`; return their slugs. With `languages`, the plans take them in turn."""
+# `after:` of each of the 8 milestones, by id: a start, two parallel branches joining again (a diamond), then a chain.
+AFTER = [[], ["m0"], ["m0"], ["m1", "m2"], ["m3"], ["m4"], ["m5"], ["m6"]]
+
+
+def with_dependencies(data: dict) -> dict:
+    """The same plan with an `id:` and an `after:` on every milestone (AFTER), for the cost of the projection's order."""
+    milestones = [{"title": m["title"], "id": f"m{n}", **{k: v for k, v in m.items() if k != "title"}, "after": AFTER[n]}
+                  for n, m in enumerate(data["milestones"])]
+    return {**data, "milestones": milestones}
+
+
+def write_plans(folder: Path, count: int, seed: int = 1, revision: int = 0, languages: tuple[str, ...] = (),
+                dependencies: bool = False) -> list[str]:
+    """Write `count` plans into `folder`; return their slugs. With `languages`, the plans take them in turn;
+    with `dependencies`, every milestone has an `id:` and `after:`."""
     folder.mkdir(parents=True, exist_ok=True)
     slugs = []
     for index in range(count):
         slug, data, body = plan_data(index, seed, revision)
+        if dependencies:
+            data = with_dependencies(data)
         if languages:
             data = {"title": data.pop("title"), "language": languages[index % len(languages)], **data}
         (folder / f"{slug}.md").write_text(plan_text(data, body), encoding="utf-8")

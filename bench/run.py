@@ -104,7 +104,8 @@ def _git(args: list[str], cwd: Path) -> None:
                    cwd=cwd, check=True, capture_output=True)
 
 
-def make_mapsite_project(root: Path, count: int, history: int, seed: int, languages: tuple[str, ...] = ()) -> list[str]:
+def make_mapsite_project(root: Path, count: int, history: int, seed: int, languages: tuple[str, ...] = (),
+                         dependencies: bool = False) -> list[str]:
     """mkdocs.yml and plans/ in a git repository: `history` commits, each moving some due dates."""
     if root.exists():
         shutil.rmtree(root)
@@ -115,7 +116,8 @@ def make_mapsite_project(root: Path, count: int, history: int, seed: int, langua
     _git(["init", "-q"], root)
     slugs = []
     for revision in range(history):
-        slugs = genplans.write_plans(root / "plans", count, seed, revision=revision, languages=languages)
+        slugs = genplans.write_plans(root / "plans", count, seed, revision=revision, languages=languages,
+                                     dependencies=dependencies)
         _git(["add", "-A"], root)
         _git(["commit", "-q", "-m", f"plans, revision {revision}"], root)
     return slugs

@@ -230,3 +230,20 @@ def test_outside_a_repository(canonical_site):
     result = diff(canonical_site)
     assert result.returncode == 1
     assert "is not inside a git repository; `mapsite diff` compares plans with an earlier commit" in result.stderr
+
+
+def test_a_change_that_moves_the_projected_go_live_says_by_how_many_days(repo, canonical_site):
+    path = canonical_site.plans / "northwind-logistics.md"
+    late = edit(canonical(), ("    due: 2026-12-11\n", "    due: 2026-11-04\n"))  # security review: 20 days late on 2026-11-24
+    path.write_text(late, encoding="utf-8")
+    result = diff(canonical_site)
+    assert "- **Projected go-live moved** 2027-03-01 → 2027-03-21 (+20 days)\n" in result.stdout, result.stdout
+    assert json.loads(diff(canonical_site, "--json").stdout)["plans"][0]["projected_go_live"] == {
+        "from": "2027-03-01", "to": "2027-03-21", "days": 20}
+    repo.commit("Security review late", date="2026-11-20")
+    path.write_text(edit(late, ("    status: in_progress\n    owners: [priya, lena]", "    status: done\n    owners: [priya, lena]")),
+                    encoding="utf-8")
+    assert "- **Projected go-live moved** 2027-03-21 → 2027-03-01 (−20 days)\n" in diff(canonical_site, "HEAD").stdout
+    path.write_text(edit(late, ("go_live: 2027-03-01", "go_live: 2027-03-08")), encoding="utf-8")
+    moved = diff(canonical_site, "HEAD").stdout
+    assert "**Go-live moved** 2027-03-01 → 2027-03-08 (+7 days)" in moved and "Projected" not in moved  # said once

@@ -100,7 +100,8 @@ def test_a_row_is_the_teams_view_in_codes_numbers_and_dates() -> None:
     row = deal_row(deal_of(PIPELINE, internal), URL, TODAY, updated=dt.date(2026, 11, 20), currency="EUR")
     assert row == Row(
         slug="northwind-logistics", title="Northwind Logistics × Acme Analytics", buyer="Northwind Logistics", url=URL,
-        owner="Lena Fischer", owner_id="lena", go_live=dt.date(2027, 3, 1), days_left=97, health="at_risk",
+        owner="Lena Fischer", owner_id="lena", go_live=dt.date(2027, 3, 1), days_left=97,
+        projected_go_live=dt.date(2027, 3, 1), delays=row.delays, health="at_risk",
         reasons=(derive.Reason("slipped", 7, "Pilot on the Midwest region"), derive.Reason("overdue", 1),
                  derive.Reason("blocked", 1)),  # the internal blocked step: the team sees it
         done=1, total=8, slipped_days=7,
@@ -108,6 +109,7 @@ def test_a_row_is_the_teams_view_in_codes_numbers_and_dates() -> None:
         overdue=1, updated=dt.date(2026, 11, 20), amount=243500, currency="USD", forecast="best_case",
         close=dt.date(2027, 1, 19))
     assert row.close_quarter == "2027-Q1"
+    assert [(d["milestone"], d["kind"], d["days"]) for d in row.delays] == [("Pilot on the Midwest region", "agreed", 7)]
     data = row.as_json()
     assert data["amount"] == 243500 and isinstance(data["amount"], int)
     assert data["progress"] == "1/8" and data["status"] == "at_risk" and data["last_updated"] == "2026-11-20"
@@ -152,7 +154,8 @@ HOSTILE = [
 
 def hostile_row(name: str, title: str) -> Row:
     return Row(slug="acme", title=title, buyer=name, url="acme-k7qm2xtz9p/", owner=name, owner_id="raj",
-               go_live=dt.date(2027, 3, 1), days_left=-3, health="off_track", reasons=(derive.Reason("go_live_passed"),),
+               go_live=dt.date(2027, 3, 1), days_left=-3, projected_go_live=dt.date(2027, 3, 1), delays=(),
+               health="off_track", reasons=(derive.Reason("go_live_passed"),),
                done=0, total=1, slipped_days=0, next_milestone=NextMilestone(title, (name,), dt.date(2027, 2, 1)),
                overdue=1, updated=None, amount=0.0, currency=None, forecast="commit", close=None)
 

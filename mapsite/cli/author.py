@@ -85,7 +85,7 @@ def diff_plans(rev: str | None, as_json: bool, plans_dir: Path | None) -> None:
     try:
         top = top_level(plans if plans.is_dir() else settings.root)
         base = resolve_base(top, rev)
-        diffs = diff_since(top, plans, base, project=settings.root)
+        diffs = diff_since(top, plans, base, project=settings.root, today=settings.today)
     except GitError as error:
         _fail(str(error))
     click.echo(to_json(base, diffs) if as_json else to_markdown(base, diffs), nl=as_json)

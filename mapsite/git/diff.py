@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mapsite.git.plans import Base, changed_plans, text_at
+from mapsite.insight.projection import project
 from mapsite.plan import display_path, load_plan, load_text
 from mapsite.plan.model import Plan, Stakeholder
 from mapsite.site.words import STATUS_LABELS
@@ -26,6 +27,7 @@ class PlanDiff:
     change: str  # added, deleted or modified
     title: str
     go_live: dict | None = None  # {"from", "to", "days"} when go-live moved
+    projected_go_live: dict | None = None  # {"from", "to", "days"} when the projected go-live moved, as of `today`
     value_summary: dict | None = None  # {"from", "to"} when it changed
     milestones: dict[str, list[dict]] = field(default_factory=lambda: _kinds())
     steps: dict[str, list[dict]] = field(default_factory=lambda: _kinds())
@@ -36,15 +38,18 @@ class PlanDiff:
     @property
     def empty(self) -> bool:
         lists = [*self.milestones.values(), *self.steps.values(), *self.stakeholders.values()]
-        return not (self.go_live or self.value_summary or any(lists) or self.problems or self.outline)
+        return not (self.go_live or self.projected_go_live or self.value_summary or any(lists) or self.problems
+                    or self.outline)
 
 
 def _kinds() -> dict[str, list[dict]]:
     return {"added": [], "removed": [], "moved": [], "status": []}
 
 
-def diff_since(top: Path, plans_dir: Path, base: Base, *, project: Path | None = None) -> list[PlanDiff]:
-    """Every plan that changed between `base` and the working tree; `project` as for `load_plan`."""
+def diff_since(top: Path, plans_dir: Path, base: Base, *, project: Path | None = None,
+               today: dt.date | None = None) -> list[PlanDiff]:
+    """Every plan that changed between `base` and the working tree; `project` as for `load_plan`; both versions
+    projected as of `today` (default: the real today)."""
     diffs = []
     for item in changed_plans(top, plans_dir, base):
         path = top / item.path
@@ -61,12 +66,15 @@ def diff_since(top: Path, plans_dir: Path, base: Base, *, project: Path | None =
             title = (new or old).plan.title if (new or old) else path.stem
             diffs.append(PlanDiff(shown, path.stem, item.status, title, problems=problems))
         else:
-            diffs.append(compare(shown, path.stem, old and old.plan, new and new.plan))
+            diffs.append(compare(shown, path.stem, old and old.plan, new and new.plan, today))
     return diffs
 
 
-def compare(path: str, slug: str, old: Plan | None, new: Plan | None) -> PlanDiff:
-    """Changes from `old` to `new`; None on one side means the plan was added or deleted."""
+def compare(path: str, slug: str, old: Plan | None, new: Plan | None, today: dt.date | None = None) -> PlanDiff:
+    """Changes from `old` to `new`; None on one side means the plan was added or deleted.
+
+    The projected go-live (the team's view, internal milestones included) is compared as of one day, `today`, so
+    what moves it is the change itself: a milestone marked done, a date moved, a dependency added."""
     change = "added" if old is None else "deleted" if new is None else "modified"
     current = new or old
     diff = PlanDiff(path, slug, change, current.title)
@@ -76,6 +84,10 @@ def compare(path: str, slug: str, old: Plan | None, new: Plan | None) -> PlanDif
     after = new or _nothing(old)
     if old and new and old.go_live != new.go_live:
         diff.go_live = {"from": old.go_live.isoformat(), "to": new.go_live.isoformat(), "days": (new.go_live - old.go_live).days}
+    if old and new:
+        was, now = project(old, today or dt.date.today()).projected, project(new, today or dt.date.today()).projected
+        if was != now:
+            diff.projected_go_live = {"from": was.isoformat(), "to": now.isoformat(), "days": (now - was).days}
     if old and new and old.value_summary != new.value_summary:
         diff.value_summary = {"from": old.value_summary, "to": new.value_summary}
     _compare_milestones(diff, before, after)
@@ -167,6 +179,9 @@ def _lines(diff: PlanDiff) -> list[str]:
     if diff.go_live:
         g = diff.go_live
         lines.append(f"**Go-live moved** {g['from']} → {g['to']} ({_days(g['days'])})")
+    if diff.projected_go_live and diff.projected_go_live["days"] != (diff.go_live or {}).get("days", 0):
+        g = diff.projected_go_live  # said when the slips moved it, not again when go-live itself moved it
+        lines.append(f"**Projected go-live moved** {g['from']} → {g['to']} ({_days(g['days'])})")
     if diff.value_summary:
         lines.append(f"**Value summary changed** from “{_md(diff.value_summary['from'])}” to “{_md(diff.value_summary['to'])}”")
     m = diff.milestones

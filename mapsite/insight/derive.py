@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from mapsite.insight.projection import Projection, project
 from mapsite.plan.model import Milestone, Plan, Stakeholder, Step
 
 
@@ -31,7 +32,7 @@ class Item:
 class Reason:
     """Why a deal has its health, as a code and its numbers; the site words it (render.reason_text)."""
 
-    code: str  # set_by_team, slipped, overdue, blocked, after_go_live, go_live_passed, on_dates
+    code: str  # set_by_team, slipped, overdue, blocked, projected_late, after_go_live, go_live_passed, hard_date, on_dates
     count: int = 0
     title: str = ""  # the milestone concerned, or the team's own note
 
@@ -100,11 +101,11 @@ def value_review(plan: Plan) -> Milestone | None:
     return last if last and last.due > plan.go_live else None
 
 
-def health(plan: Plan, today: dt.date) -> Health:
+def health(plan: Plan, today: dt.date, projection: Projection | None = None) -> Health:
     """On track, at risk or off track, with the reasons as codes.
 
     Computed on the plan it is given: which view that is (the buyer's or the team's) is
-    `insight.audience`'s decision, not this function's.
+    `insight.audience`'s decision, not this function's; `projection`, when given, is `project(plan, today)`.
     """
     if plan.status:
         return Health(plan.status, (Reason("set_by_team", title=plan.status_note or ""),))
@@ -123,6 +124,10 @@ def health(plan: Plan, today: dt.date) -> Health:
     if blocked:
         reasons.append(Reason("blocked", len(blocked)))
         worst = "at_risk"
+    projected = (projection or project(plan, today)).projected
+    if projected > plan.go_live:
+        reasons.append(Reason("projected_late", (projected - plan.go_live).days))
+        worst = "at_risk"
     review = value_review(plan)
     after = [m for m in plan.milestones if m.due > plan.go_live and m is not review and m.status != "done"]
     if after:
@@ -130,6 +135,10 @@ def health(plan: Plan, today: dt.date) -> Health:
         worst = "off_track"
     if plan.go_live < today and any(m.status != "done" and m.due <= plan.go_live for m in plan.milestones):
         reasons.append(Reason("go_live_passed"))
+        worst = "off_track"
+    passed = [e for e in sorted(plan.events, key=lambda e: e.date) if e.hard and plan.go_live <= e.date < projected]
+    if passed:
+        reasons.append(Reason("hard_date", title=passed[0].title))
         worst = "off_track"
     if worst == "at_risk" and slipped and not late and not blocked:
         return Health("at_risk", tuple(reasons), slipped_days=max(d for d, _ in slipped))

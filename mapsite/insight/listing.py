@@ -23,6 +23,7 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[Row], object]], ...] = (
     ("slug", lambda r: r.slug), ("title", lambda r: r.title), ("buyer", lambda r: r.buyer), ("url", lambda r: r.url),
     ("owner", lambda r: r.owner), ("owner_id", lambda r: r.owner_id),
     ("go_live", lambda r: r.go_live.isoformat()), ("days_left", lambda r: r.days_left),
+    ("projected_go_live", lambda r: r.projected_go_live.isoformat()),
     ("status", lambda r: r.health), ("reasons", lambda r: " ".join(reason.code for reason in r.reasons)),
     ("done", lambda r: r.done), ("total", lambda r: r.total),  # not "1/8": a spreadsheet reads that as a date
     ("slipped_days", lambda r: r.slipped_days),
@@ -78,6 +79,7 @@ COLUMNS: tuple[tuple[str, Callable[[Row], str], int | None], ...] = (
     ("OWNER", lambda r: r.owner or "", 8),
     ("GO-LIVE", lambda r: r.go_live.isoformat(), None),
     ("LEFT", lambda r: f"{r.days_left}d", None),
+    ("PROJECTED", lambda r: r.projected_go_live.isoformat() if r.projected_go_live != r.go_live else "", None),
     ("HEALTH", lambda r: r.health, None),
     ("WHY", lambda r: ", ".join(filter(None, map(_reason, r.reasons))), 8),
     ("DONE", lambda r: f"{r.done}/{r.total}", None),
@@ -95,7 +97,7 @@ COLUMNS: tuple[tuple[str, Callable[[Row], str], int | None], ...] = (
 ALWAYS = frozenset({"DEAL", "ADDRESS"})  # other columns empty in every row are left out
 REASONS = {"set_by_team": "set by team", "slipped": "slipped {count}d", "overdue": "{count} overdue",
            "blocked": "{count} blocked", "after_go_live": "after go-live", "go_live_passed": "go-live passed",
-           "on_dates": ""}
+           "projected_late": "projected {count}d late", "hard_date": "past a hard date", "on_dates": ""}
 GAP = "  "
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from mapsite.insight import derive
 from mapsite.insight.audience import TEAM, facts_for, view_for
+from mapsite.insight.ledger import delays_json, ledger
+from mapsite.insight.projection import project
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Stakeholder
 
@@ -37,6 +39,8 @@ class Row:
     owner_id: str | None
     go_live: dt.date
     days_left: int  # to go-live; negative once it has passed
+    projected_go_live: dt.date  # go-live moved by the delays it carries (insight.projection)
+    delays: tuple[dict, ...]  # the ledger of lost days without git history, as JSON objects
     health: str  # on_track, at_risk, off_track
     reasons: tuple[derive.Reason, ...]
     done: int
@@ -65,6 +69,7 @@ class Row:
             "slug": self.slug, "title": self.title, "buyer": self.buyer, "url": self.url,
             "owner": self.owner, "owner_id": self.owner_id,
             "go_live": self.go_live.isoformat(), "days_left": self.days_left,
+            "projected_go_live": self.projected_go_live.isoformat(), "delays": list(self.delays),
             "status": self.health,
             "reasons": [{"code": r.code, "count": r.count, "title": r.title} for r in self.reasons],
             "progress": f"{self.done}/{self.total}", "done": self.done, "total": self.total,
@@ -88,6 +93,7 @@ def deal_row(deal: Deal, url: str, today: dt.date, *, updated: dt.date | None = 
         slug=deal.slug, title=plan.title, buyer=plan.buyer.name, url=url,
         owner=person_label(owner) if owner else None, owner_id=owner.id if owner else None,
         go_live=plan.go_live, days_left=derive.days_until(plan.go_live, today),
+        projected_go_live=project(plan, today).projected, delays=tuple(delays_json(ledger(plan, today))),
         health=facts.health.level, reasons=facts.health.reasons, done=facts.done, total=facts.total,
         slipped_days=max((derive.slip_days(m) for m in plan.milestones if m.status != "done"), default=0),
         next_milestone=later and NextMilestone(

@@ -4,7 +4,7 @@
 - `files`: which files are plans, and reading one safely;
 - `loader`: YAML with positions, into a `Deal` (a valid plan and its place) or `Problem`s;
 - `wording`: pydantic's and PyYAML's errors in plain words, at the right line;
-- `rules`: references between fields, logos, and rules across plans;
+- `rules`: references between fields, logos, and rules across plans; `order`: what each milestone comes after;
 - `schema`: the JSON Schema editors use; `scaffold`: a new plan from a template.
 """
 

@@ -131,6 +131,8 @@ class Milestone(Strict):
     """One agreed step towards go-live and the value after it."""
 
     title: Text = Field(description="Short name of the milestone.", examples=["Security and compliance review"])
+    id: Id | None = Field(default=None, description="Short id, unique in the plan, for other milestones' `after:`.",
+                          examples=["security"])
     value: Text | None = Field(default=None, description="What the buyer gets when this milestone is done.",
                                examples=["IT signs off once, with every question answered in one place."])
     due: IsoDate = Field(description="Due date, YYYY-MM-DD.", examples=["2026-12-11"])
@@ -139,6 +141,8 @@ class Milestone(Strict):
     status: Status = Field(default="not_started", description="`not_started`, `in_progress`, `done` or `blocked`.")
     owners: list[Id] = Field(default_factory=list, description="Stakeholder ids; name one from each side.",
                              examples=[["priya", "lena"]])
+    after: list[Id] | None = Field(default=None, description="Ids of the milestones this one waits for; "
+                                   "without it, the milestone before it in date order.", examples=[["pilot", "security"]])
     steps: list[Step] = Field(default_factory=list, description="The tasks that get this milestone done.")
     internal: bool = Field(default=False, description="Team-only: never published.")
 
@@ -148,6 +152,8 @@ class Event(Strict):
 
     date: IsoDate = Field(description="The day, YYYY-MM-DD.", examples=["2026-12-23"])
     title: Text = Field(description="What happens that day.", examples=["Holiday change freeze begins"])
+    hard: bool = Field(default=False, description="A date the go-live must not pass (a freeze, peak season): "
+                       "a projected go-live past it puts the deal off track.")
 
 
 class Risk(Strict):
@@ -282,8 +288,10 @@ PIPELINE_FIELDS = ("owner", "amount", "currency", "forecast", "close")  # the te
 
 def public_view(plan: Plan) -> Plan:
     """The plan as the buyer may see it: every `internal: true` item and the pipeline fields removed."""
+    hidden = {m.id for m in plan.milestones if m.internal and m.id}
     milestones = [
-        m.model_copy(update={"steps": [s for s in m.steps if not s.internal]})
+        m.model_copy(update={"steps": [s for s in m.steps if not s.internal],
+                             "after": None if m.after is None else [a for a in m.after if a not in hidden]})
         for m in plan.milestones
         if not m.internal
     ]

@@ -11,6 +11,7 @@ import typing
 from pathlib import Path
 
 from mapsite.plan.files import display_path
+from mapsite.plan.order import cycle, predecessors
 from mapsite.plan.wording import Loc
 
 if typing.TYPE_CHECKING:
@@ -24,7 +25,7 @@ MAX_LOGO_BYTES = 256 * 1024
 
 def reference_problems(data: dict) -> list[tuple[Loc, str]]:
     """Cross-field rules, checked on the raw data so they show up beside schema errors."""
-    found: list[tuple[Loc, str]] = []
+    found = order_problems(_list(data.get("milestones")))
     people = data.get("stakeholders")
     if not isinstance(people, list):
         return found  # the missing list is reported already; every owner would be noise
@@ -71,6 +72,52 @@ def _deal_owner_side(owner: object, people: list) -> list[tuple[Loc, str]]:
     sellers = ", ".join(f"`{i}`" for i, side in sides.items() if side == "seller") or "none yet: add one with `side: seller`"
     return [(("owner",), f"owner `{owner}` is on the buyer's side; the deal owner is someone on your (the seller's) "
                         f"side: seller ids: {sellers}")]
+
+
+def order_problems(milestones: list) -> list[tuple[Loc, str]]:
+    """Milestone ids are unique, `after:` names known ids, and no milestone waits for itself, even in a loop."""
+    found: list[tuple[Loc, str]] = []
+    rows = [m if isinstance(m, dict) else {} for m in milestones]
+    ids: dict[str, int] = {}
+    for index, milestone in enumerate(rows):
+        key = milestone.get("id")
+        if isinstance(key, str):
+            if key in ids:
+                found.append((("milestones", index, "id"), f"milestone id `{key}` is used twice (also by "
+                              f"{_name(rows, ids[key])}); each milestone needs its own id"))
+            ids.setdefault(key, index)
+    known = ", ".join(f"`{i}`" for i in ids) or "none yet: give the milestone you mean an `id:`"
+    for index, milestone in enumerate(rows):
+        for a_index, name in enumerate(_list(milestone.get("after"))):
+            if not isinstance(name, str):
+                continue
+            if ids.get(name) == index:
+                found.append((("milestones", index, "after", a_index), f"{_name(rows, index)} cannot come after itself; "
+                              "name the milestones it waits for"))
+            elif name not in ids:
+                close = difflib.get_close_matches(name, list(ids), n=1)
+                hint = f"did you mean `{close[0]}`? " if close else ""
+                found.append((("milestones", index, "after", a_index), f"`after:` names `{name}`, which is no "
+                              f"milestone's id; {hint}milestone ids: {known}"))
+    if found:
+        return found
+    keys = [(m.get("id") if isinstance(m.get("id"), str) else None,
+             [a for a in _list(m.get("after")) if isinstance(a, str)] if "after" in m else None,
+             str(m.get("due", ""))) for m in rows]
+    loop = cycle(predecessors(keys))
+    if loop:
+        steps = [f"{_name(rows, later)} comes after {_name(rows, earlier)}"
+                 + ("" if "after" in rows[later] else " (it has no `after:`, so it follows the one before it by date)")
+                 for later, earlier in zip(loop, loop[1:])]
+        where = next((("milestones", i, "after") for i in loop if "after" in rows[i]), ("milestones", loop[0], "title"))
+        found.append((where, "these milestones wait for each other in a loop: " + "; ".join(steps)
+                      + "; remove one of these links from `after:`"))
+    return found
+
+
+def _name(rows: list[dict], index: int) -> str:
+    title = rows[index].get("title")
+    return f"milestone {index + 1} (`{title}`)" if isinstance(title, str) else f"milestone {index + 1}"
 
 
 def logo_file(plan_path: Path, logo: str) -> Path:

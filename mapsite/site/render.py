@@ -19,9 +19,11 @@ from markupsafe import Markup
 from mapsite.git.history import Move
 from mapsite.insight import derive
 from mapsite.insight.audience import BUYER, view_for
+from mapsite.insight.ledger import ledger
+from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
-from mapsite.site import kinds, text
+from mapsite.site import kinds, projected, text
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
@@ -87,6 +89,10 @@ def reason_text(w: Words, reason: derive.Reason) -> str:
         return w.ngettext("%(num)s item overdue", "%(num)s items overdue", reason.count)
     if reason.code == "blocked":
         return w.ngettext("%(num)s item blocked", "%(num)s items blocked", reason.count)
+    if reason.code == "projected_late":
+        return w.ngettext("go-live projected %(num)s day late", "go-live projected %(num)s days late", reason.count)
+    if reason.code == "hard_date":
+        return w.gettext("the projected go-live is past a fixed date: %(title)s", title=reason.title)
     if reason.code == "after_go_live":
         return w.gettext("%(title)s is due after go-live", title=reason.title)
     if reason.code == "go_live_passed":
@@ -107,7 +113,8 @@ _default = functools.cache(environment)  # for callers outside a build (tests, t
 def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
     plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
     done, total = derive.progress(plan)
-    health = derive.health(plan, today)
+    projection = project(plan, today)
+    health = derive.health(plan, today, projection)
     return {
         "plan": plan,
         "deal": deal,
@@ -127,7 +134,10 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "items": derive.items(plan),
         "owned_by": lambda sid: derive.owned_by(plan, sid),
         "pages": kinds.DEAL_KINDS,
-        "timeline": _timeline(w, plan, today),
+        "timeline": _timeline(w, plan, today, projection),
+        "projection": projection,
+        "projection_sentence": projected.sentence(w, plan, projection),
+        "projection_json": Markup(projected.browser_inputs(plan)),
         "calendar_json": Markup(_calendar_json(w, folder, plan)),
         "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
@@ -143,6 +153,8 @@ class Mark:
     symbol: str
     status: str
     x: float
+    ref: str = ""  # which projection it shows (a milestone's index, or "golive"); "" for events
+    projected: str = ""  # "projected 2 Mar 2027" when late; mapsite.js redoes it on the day the page is viewed
 
 
 def calendar_id(milestone: int | None = None, step: int | None = None, event: int | None = None) -> str:
@@ -155,7 +167,7 @@ def calendar_id(milestone: int | None = None, step: int | None = None, event: in
     return f"m{milestone}" + (f"s{step}" if step is not None else "")
 
 
-def _timeline(w: Words, plan: Plan, today: dt.date) -> dict:
+def _timeline(w: Words, plan: Plan, today: dt.date, projection: Projection) -> dict:
     """Positions (in % of the axis) of milestones, customer events, go-live and today."""
     dates = [m.due for m in plan.milestones] + [e.date for e in plan.events] + [plan.go_live, today]
     start, end = min(dates) - dt.timedelta(days=7), max(dates) + dt.timedelta(days=7)
@@ -164,11 +176,13 @@ def _timeline(w: Words, plan: Plan, today: dt.date) -> dict:
     def x(day: dt.date) -> float:
         return round(100 * (day - start).days / span, 2)
 
-    marks = [Mark("milestone", m.due, f"{n}. {m.title}", m.title, str(n), m.status, x(m.due))
+    marks = [Mark("milestone", m.due, f"{n}. {m.title}", m.title, str(n), m.status, x(m.due), str(n - 1),
+                  projected.projected_label(w, projection, n - 1))
              for n, m in enumerate(plan.milestones, start=1)]
     marks += [Mark("event", e.date, e.title, e.title, "◆", "event", x(e.date)) for e in plan.events]
     go_live = w.gettext("Go-live")
-    marks.append(Mark("golive", plan.go_live, go_live, go_live, "★", "golive", x(plan.go_live)))
+    marks.append(Mark("golive", plan.go_live, go_live, go_live, "★", "golive", x(plan.go_live), "golive",
+                      projected.projected_label(w, projection, None)))
     marks.sort(key=lambda m: (m.date, m.kind != "milestone"))
     ticks, month = [], dt.date(start.year, start.month, 1)
     step = max(1, span // 31 // 8 + 1)  # at most ~8 month labels
@@ -221,5 +235,7 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     env = env or _default()
     template = env.get_template(kind.template)
     context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
+    if kind.key == "milestones":
+        context["ledger"] = ledger(context["plan"], today, moves)
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})

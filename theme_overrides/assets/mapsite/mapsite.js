@@ -18,7 +18,10 @@ var mapsiteWords = (function () {
   function tn(singular, plural, n) {
     var forms = catalogue.plurals[singular] || { one: singular, other: plural };
     var form = forms[new Intl.PluralRules(catalogue.lang).select(n)] || forms.other || plural;
-    return form.replace("%(num)s", new Intl.NumberFormat(catalogue.lang).format(n));
+    return form.split("%(num)s").join(new Intl.NumberFormat(catalogue.lang).format(n));
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (token, name) { return values[name] !== undefined ? values[name] : token; });
   }
   function parse(iso) {
     var p = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
@@ -53,8 +56,47 @@ var mapsiteWords = (function () {
       return quoted !== undefined ? quoted : (tokens[token] !== undefined ? tokens[token] : token);
     });
   }
+  /* The projection's one rule (mapsite/insight/projection.py), on the inputs the page carries (#ms-projection):
+   * an open milestone past due is late by the days since; its delay is the larger of that and the largest delay
+   * of the milestones it comes after; done means no delay. Go-live moves by the largest delay due on or before it. */
+  function project(data, todayIso) {
+    var today = parse(todayIso), goLive = parse(data.go_live), found = [];
+    function at(i) {
+      if (found[i]) return found[i];
+      var m = data.milestones[i], due = parse(m.due);
+      found[i] = { lateness: 0, delay: 0, projected: m.due, cause: null };  /* done; and a loop (refused by the loader) ends here */
+      if (m.status === "done") return found[i];
+      var lateness = Math.max(0, Math.round((today - due) / DAY));
+      var delay = lateness, cause = lateness ? i : null;
+      m.after.forEach(function (p) { var before = at(p); if (before.delay > delay) { delay = before.delay; cause = before.cause; } });
+      return (found[i] = { lateness: lateness, delay: delay, projected: iso(due + delay * DAY), cause: cause });
+    }
+    var worst = null;
+    data.milestones.forEach(function (m, i) {
+      var r = at(i);
+      if (parse(m.due) <= goLive && (worst === null || r.delay > worst.delay)) worst = r;
+    });
+    var days = worst ? worst.delay : 0;
+    return { milestones: data.milestones.map(function (m, i) { return at(i); }), days: days,
+             projected: iso(goLive + days * DAY), cause: days ? worst.cause : null };
+  }
+  function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
+  function goLiveSentence(data, todayIso) {
+    var p = project(data, todayIso), when = date(p.projected);
+    if (p.cause === null) return fill(t("Go-live projected for %(date)s, as agreed."), { date: when });
+    var cause = data.milestones[p.cause], values = { date: when, title: cause.title, owners: cause.owners };
+    if (cause.owners) {
+      return fill(tn("Go-live now projected for %(date)s, %(num)s day late: %(title)s (%(owners)s) is %(num)s day overdue.",
+                     "Go-live now projected for %(date)s, %(num)s days late: %(title)s (%(owners)s) is %(num)s days overdue.",
+                     p.days), values);
+    }
+    return fill(tn("Go-live now projected for %(date)s, %(num)s day late: %(title)s is %(num)s day overdue.",
+                   "Go-live now projected for %(date)s, %(num)s days late: %(title)s is %(num)s days overdue.", p.days), values);
+  }
+  function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
   return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
-           daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY };
+           daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
+           goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
 
 (function () {
@@ -86,6 +128,7 @@ var mapsiteWords = (function () {
       el.setAttribute("datetime", todayIso);
       el.textContent = W.date(todayIso);
     });
+    refreshProjection(deal, todayIso);
     all(".ms-timeline", deal).forEach(function (fig) {
       var start = parse(fig.getAttribute("data-ms-start")), end = parse(fig.getAttribute("data-ms-end"));
       var marker = fig.querySelector("[data-ms-today-marker]");
@@ -93,6 +136,23 @@ var mapsiteWords = (function () {
       var x = (today - start) / (end - start) * 100;
       marker.hidden = x < 0 || x > 100;
       marker.style.left = Math.max(0, Math.min(100, x)).toFixed(2) + "%";
+    });
+  }
+
+  /* The projected go-live as of the day the page is viewed: the summary's sentence, the timeline's projected dates. */
+  function refreshProjection(deal, todayIso) {
+    var block = document.getElementById("ms-projection");
+    if (!block) return;
+    var data = JSON.parse(block.textContent), p = W.project(data, todayIso);
+    all("[data-ms-projection]", deal).forEach(function (el) {
+      el.textContent = W.goLiveSentence(data, todayIso);
+      el.classList.toggle("ms-projection--late", p.days > 0);
+    });
+    all("[data-ms-projected]", deal).forEach(function (el) {
+      var ref = el.getAttribute("data-ms-projected");
+      var late = ref === "golive" ? p.days > 0 : p.milestones[+ref].delay > 0;
+      el.hidden = !late;
+      if (late) el.textContent = W.projectedLabel(ref === "golive" ? p.projected : p.milestones[+ref].projected);
     });
   }
 
