@@ -66,7 +66,6 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self._check_options(root, config.theme.get("language"))
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
         self.deals = self._load_deals(root)
-        _fewer_collections()
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
         self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
@@ -369,16 +368,6 @@ class _Chunked:
     def get(self, path: Path, default=None):
         future = self.futures.get(path)
         return default if future is None else future.result().get(path, default)
-
-
-def _fewer_collections() -> None:
-    """Keep the loaded plans out of every later collection, and collect the young generation less often.
-
-    A build allocates millions of short-lived objects (pages, Markup, model copies); with Python's default
-    threshold the collector runs every 700 allocations and its full passes walk every plan each time.
-    """
-    gc.freeze()
-    gc.set_threshold(max(gc.get_threshold()[0], 50_000), *gc.get_threshold()[1:])
 
 
 def _has_template(env, name: str) -> bool:
