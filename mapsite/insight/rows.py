@@ -15,7 +15,6 @@ from mapsite.insight.audience import TEAM, facts_for, view_for
 from mapsite.insight.ledger import delays_json, ledger
 from mapsite.insight.projection import project
 from mapsite.plan.loader import Deal
-from mapsite.plan.model import Stakeholder
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class NextMilestone:
     """The soonest milestone not done, with who owns it."""
 
     title: str
-    owners: tuple[str, ...]  # each owner's label (`person_label`)
+    owners: tuple[str, ...]  # each owner's label (`Stakeholder.label`)
     due: dt.date
 
 
@@ -91,22 +90,17 @@ def deal_row(deal: Deal, url: str, today: dt.date, *, updated: dt.date | None = 
     later = derive.next_milestone(plan)
     return Row(
         slug=deal.slug, title=plan.title, buyer=plan.buyer.name, url=url,
-        owner=person_label(owner) if owner else None, owner_id=owner.id if owner else None,
+        owner=owner.label if owner else None, owner_id=owner.id if owner else None,
         go_live=plan.go_live, days_left=derive.days_until(plan.go_live, today),
         projected_go_live=project(plan, today).projected, delays=tuple(delays_json(ledger(plan, today))),
         health=facts.health.level, reasons=facts.health.reasons, done=facts.done, total=facts.total,
         slipped_days=max((derive.slip_days(m) for m in plan.milestones if m.status != "done"), default=0),
         next_milestone=later and NextMilestone(
-            later.title, tuple(person_label(p) for p in map(plan.stakeholder, later.owners) if p), later.due),
+            later.title, tuple(p.label for p in map(plan.stakeholder, later.owners) if p), later.due),
         overdue=len(derive.overdue(plan, today)),
         updated=updated,
         amount=plan.amount, currency=plan.currency or currency, forecast=plan.forecast, close=plan.close,
     )
-
-
-def person_label(person: Stakeholder) -> str:
-    """A stakeholder's name; while the role is open, the role (or, without one, the id)."""
-    return person.name or person.role or person.id
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -115,6 +115,11 @@ class Stakeholder(Strict):
     name_by: IsoDate | None = Field(default=None, description="Date by which an open role should have a name.",
                                     examples=["2026-11-13"])
 
+    @property
+    def label(self) -> str:
+        """How a list of owners names this person: the name, or while the role is open the role (else the id)."""
+        return self.name or self.role or self.id
+
 
 class Step(Strict):
     """A sub-step of a milestone."""

@@ -17,7 +17,7 @@ from mapsite.site.words import Words, script_json
 def owners_text(plan: Plan, owner_ids: list[str]) -> str:
     """Who holds a milestone, as the sentence names them: names, or the role while it has none."""
     people = (plan.stakeholder(o) for o in owner_ids)
-    return ", ".join(p.name or p.role or p.id for p in people if p is not None)
+    return ", ".join(p.label for p in people if p is not None)
 
 
 def sentence(w: Words, plan: Plan, projection: Projection) -> str:
