@@ -72,9 +72,9 @@ def _step_item(plan: Plan, step: Step, number: int) -> Item:
     return Item("step", step.task, step.due, step.status, owners, number)
 
 
-def open_items(plan: Plan) -> list[Item]:
-    """Items not done, soonest first; undated steps last."""
-    pending = [i for i in items(plan) if i.status != "done"]
+def open_items(plan: Plan, every: list[Item] | None = None) -> list[Item]:
+    """Items not done, soonest first; undated steps last. `every` is `items(plan)` when the caller has it."""
+    pending = [i for i in (items(plan) if every is None else every) if i.status != "done"]
     return sorted(pending, key=lambda i: (i.due or dt.date.max, i.milestone_number, i.kind != "milestone"))
 
 
@@ -82,8 +82,9 @@ def next_milestone(plan: Plan) -> Milestone | None:
     return next((m for m in sorted(plan.milestones, key=lambda m: m.due) if m.status != "done"), None)
 
 
-def overdue(plan: Plan, today: dt.date) -> list[Item]:
-    return [i for i in open_items(plan) if i.overdue(today)]
+def overdue(plan: Plan, today: dt.date, pending: list[Item] | None = None) -> list[Item]:
+    """Open items past due; `pending` is `open_items(plan)` when the caller has it."""
+    return [i for i in (open_items(plan) if pending is None else pending) if i.overdue(today)]
 
 
 def last_milestone(plan: Plan) -> Milestone | None:

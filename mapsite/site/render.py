@@ -115,6 +115,8 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
     done, total = derive.progress(plan)
     projection = project(plan, today)
     health = derive.health(plan, today, projection)
+    every = derive.items(plan)  # once a page: open and overdue items are drawn from it
+    pending = derive.open_items(plan, every)
     return {
         "plan": plan,
         "deal": deal,
@@ -127,11 +129,11 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "health": health,
         "health_label": health_label(w, health),
         "days_left": derive.days_until(plan.go_live, today),
-        "next_items": derive.open_items(plan)[:3],
-        "open_items": derive.open_items(plan),
-        "overdue": derive.overdue(plan, today),
+        "next_items": pending[:3],
+        "open_items": pending,
+        "overdue": derive.overdue(plan, today, pending),
         "next_milestone": derive.next_milestone(plan),
-        "items": derive.items(plan),
+        "items": every,
         "owned_by": lambda sid: derive.owned_by(plan, sid),
         "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(w, plan, today, projection),
