@@ -154,24 +154,44 @@ def payload_of(html: str) -> dict:
 
 
 def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
-    """Decrypt independently of mapsite's code, straight from the published parameters."""
+    """Decrypt independently of mapsite's code, straight from the published parameters, as a browser does.
+
+    Payload version 2: each view's content key is wrapped under one or more password-derived keys.
+    Returns the first view the password opens; InvalidTag when it opens none.
+    """
     import zlib
     from base64 import b64decode
 
+    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    assert payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
-    kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(payload["salt"]), payload["iterations"])
-    key = kdf.derive(password.encode())
-    aad = ("mapsite/v1|" + page_path).encode()
-    plain = AESGCM(key).decrypt(b64decode(payload["nonce"]), b64decode(payload["ciphertext"]), aad)
+    assert payload["v"] == 2 and payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
     assert payload["compression"] == "deflate-raw"
-    return zlib.decompress(plain, -15).decode()
+    derived: dict[tuple[str, int], bytes] = {}
+    for view in payload["views"]:
+        for lock in view["locks"]:
+            if (lock["salt"], lock["iterations"]) not in derived:
+                kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(lock["salt"]), lock["iterations"])
+                derived[lock["salt"], lock["iterations"]] = kdf.derive(password.encode())
+            try:
+                content_key = AESGCM(derived[lock["salt"], lock["iterations"]]).decrypt(
+                    b64decode(lock["nonce"]), b64decode(lock["key"]), ("mapsite/v2/key|" + page_path).encode())
+            except InvalidTag:
+                continue
+            plain = AESGCM(content_key).decrypt(b64decode(view["nonce"]), b64decode(view["ciphertext"]),
+                                                ("mapsite/v2|" + page_path).encode())
+            return zlib.decompress(plain, -15).decode()
+    raise InvalidTag()
 
 
-CIPHERTEXT = re.compile(r'"(?:ciphertext|salt|nonce)":\s*"[A-Za-z0-9+/=]*"')
+def locks_of(payload: dict) -> list[dict]:
+    """Every lock of every view of a payload, in order."""
+    return [lock for view in payload["views"] for lock in view["locks"]]
+
+
+CIPHERTEXT = re.compile(r'"(?:ciphertext|salt|nonce|key)":\s*"[A-Za-z0-9+/=]*"')
 
 
 def assert_no_plaintext(site_dir: Path, texts: list[str]) -> None:

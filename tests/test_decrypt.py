@@ -75,15 +75,22 @@ def test_a_page_moved_or_changed_does_not_open(built, tmp_path):
     shutil.copy(copy / DEAL / "people" / "index.html", copy / DEAL / "milestones" / "index.html")
     page = copy / DEAL / "index.html"
     payload = payload_of(page.read_text())
-    raw = bytearray(base64.b64decode(payload["ciphertext"]))
+    view = payload["views"][0]
+    raw = bytearray(base64.b64decode(view["ciphertext"]))
     raw[len(raw) // 2] ^= 1
-    tampered = dict(payload, ciphertext=base64.b64encode(bytes(raw)).decode())
+    tampered = dict(payload, views=[dict(view, ciphertext=base64.b64encode(bytes(raw)).decode())])
     page.write_text(page.read_text().replace(json.dumps(payload, separators=(",", ":")), json.dumps(tampered)), encoding="utf-8")
     assert payload_of(page.read_text()) == tampered
     result = run(built, str(copy))
     assert result.returncode == 0
     assert re.findall(r"^==> (.+) <==$", result.stdout, re.M) == [str(copy / DEAL / "people" / "index.html")]
     assert "opened 1 of 3 encrypted pages" in result.stderr
+
+
+def _with_lock(payload: dict, **changes) -> dict:
+    """The payload with its first view's first lock changed."""
+    view = payload["views"][0]
+    return dict(payload, views=[dict(view, locks=[dict(view["locks"][0], **changes)])])
 
 
 def _shell(payload: str) -> str:
@@ -95,9 +102,9 @@ def test_junk_is_reported_never_a_traceback(built, tmp_path):
     junk = {
         "plain.html": "<html><body>nothing locked here</body></html>",
         "not-json.html": _shell("{not json"),
-        "other-version.html": _shell(json.dumps(dict(real, v=2))),
-        "endless.html": _shell(json.dumps(dict(real, iterations=10**12))),
-        "no-base64.html": _shell(json.dumps(dict(real, nonce="***"))),
+        "other-version.html": _shell(json.dumps(dict(real, v=1))),
+        "endless.html": _shell(json.dumps(_with_lock(real, iterations=10**12))),
+        "no-base64.html": _shell(json.dumps(dict(real, views=[dict(real["views"][0], nonce="***")]))),
         "a-list.html": _shell("[1, 2]"),
         "empty.html": "",
     }

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from conftest import CANONICAL, CANONICAL_PASSWORD, decrypt, decrypt_payload, new_site, page_file, passwords_env, payload_of
+from conftest import (CANONICAL, CANONICAL_PASSWORD, decrypt, decrypt_payload, locks_of, new_site, page_file, passwords_env,
+                      payload_of)
 from mapsite.security import passwords
 from mapsite.security.realms import deal_realm
 
@@ -37,9 +38,10 @@ def test_pages_decrypt_with_the_right_password_only(built):
 
 def test_a_flipped_ciphertext_byte_fails_authentication(built):
     payload = payload_of(page_file(built, DEAL).read_text())
-    raw = bytearray(base64.b64decode(payload["ciphertext"]))
+    view = payload["views"][0]
+    raw = bytearray(base64.b64decode(view["ciphertext"]))
     raw[len(raw) // 2] ^= 0x01
-    payload["ciphertext"] = base64.b64encode(bytes(raw)).decode()
+    view["ciphertext"] = base64.b64encode(bytes(raw)).decode()
     with pytest.raises(InvalidTag):
         decrypt_payload(payload, PASSWORD, DEAL)
 
@@ -52,12 +54,17 @@ def test_a_page_moved_to_another_path_does_not_open(built):
 
 def test_parameters_travel_in_the_payload(built):
     payloads = [payload_of(page_file(built, p).read_text()) for p in PAGES]
-    for payload in payloads:
-        assert payload["iterations"] >= 600_000
-        assert len(base64.b64decode(payload["nonce"])) == 12
-        assert len(base64.b64decode(payload["salt"])) >= 16
-    assert len({p["salt"] for p in payloads}) == 1  # one salt per deal
-    assert len({p["nonce"] for p in payloads}) == 3  # a fresh nonce per page
+    locks = [lock for payload in payloads for lock in locks_of(payload)]
+    assert len(locks) == 3 and {lock["for"] for lock in locks} == {"deal"}  # no team page: the buyer's lock only
+    for lock in locks:
+        assert lock["iterations"] >= 600_000
+        assert len(base64.b64decode(lock["nonce"])) == 12
+        assert len(base64.b64decode(lock["salt"])) >= 16
+        assert len(base64.b64decode(lock["key"])) == 48  # a 256-bit content key and its tag
+    views = [view for payload in payloads for view in payload["views"]]
+    assert len({lock["salt"] for lock in locks}) == 1  # one salt per deal
+    assert len({v["nonce"] for v in views} | {lock["nonce"] for lock in locks}) == 6  # fresh nonces everywhere
+    assert len({lock["key"] for lock in locks}) == 3  # a fresh content key per page
 
 
 def test_salt_is_stable_across_builds_and_unique_per_deal(site):
@@ -65,10 +72,10 @@ def test_salt_is_stable_across_builds_and_unique_per_deal(site):
     site.add_plan("other-deal.md", CANONICAL.read_text().replace("k7qm2xtz9p", "q8w7e6r5t4"))
     env = passwords_env(northwind_logistics=PASSWORD, other_deal=PASSWORD)
     site.build(env=env)
-    first = payload_of(page_file(site, DEAL).read_text())
-    other = payload_of(page_file(site, "other-deal-q8w7e6r5t4/").read_text())
+    first = locks_of(payload_of(page_file(site, DEAL).read_text()))[0]
+    other = locks_of(payload_of(page_file(site, "other-deal-q8w7e6r5t4/").read_text()))[0]
     site.build(env=env)
-    second = payload_of(page_file(site, DEAL).read_text())
+    second = locks_of(payload_of(page_file(site, DEAL).read_text()))[0]
     assert first["salt"] == second["salt"]
     assert first["nonce"] != second["nonce"]
     assert first["salt"] != other["salt"]

@@ -12,7 +12,7 @@ import click
 from mapsite.plan import display_path, load_plan
 from mapsite.mkdocs.settings import SiteSettings
 from mapsite.security import passwords, sitekey, unseal
-from mapsite.security.realms import deal_realm, realm_of
+from mapsite.security.realms import deal_realm, realm_of, team_realm
 from mapsite.cli import _exit_on_problems, _fail, _plan_of, _settings, main
 
 
@@ -22,16 +22,22 @@ DECRYPT_VARIABLE = "MAPSITE_DECRYPT_PASSWORD"
 
 
 @main.command()
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--team", is_flag=True, help="The team's password (MAPSITE_TEAM_PASSWORD), which opens every deal.")
 @click.option("--rotate", is_flag=True, help="Replace the password with a new strong one.")
-def password(slug: str, rotate: bool) -> None:
-    """Show (or --rotate) the password a build gives a deal.
+def password(slug: str | None, team: bool, rotate: bool) -> None:
+    """Show (or --rotate) the password a build gives a deal, or with --team the team's.
 
     From its own MAPSITE_PASSWORD_<SLUG> when set; else, with MAPSITE_KEY set, derived from the site
     key (--rotate then raises the deal's counter in password-rotations.json: commit it); else the local
-    one kept in .mapsite/passwords (after a rotation, update the deal's CI secret too).
+    one kept in .mapsite/passwords (after a rotation, update the deal's CI secret too). The team's
+    comes from MAPSITE_TEAM_PASSWORD, else the local store: never from the site key.
     """
     settings = _settings()
+    if team == bool(slug):
+        _fail("name one deal (`mapsite password <slug>`) or --team, not both")
+    if team:
+        return _team_password(settings, rotate)
     plan = _plan_of(settings, slug)
     realm = deal_realm(slug, folder="")  # where its password comes from; the salt plays no part in that
     try:
@@ -55,6 +61,27 @@ def password(slug: str, rotate: bool) -> None:
         _fail(str(error))
     click.echo(MAGIC_LINK if settings.magic_links else "magic links are off (magic_links: false): the buyer types the password",
                err=True)
+    click.echo(current.value)
+
+
+def _team_password(settings: SiteSettings, rotate: bool) -> None:
+    """The team's password, as the build finds it; made and kept locally when there is none."""
+    realm = team_realm(settings.team_path or "team")
+    try:
+        own = passwords.from_environment(realm, os.environ, passwords.password_tables())
+        if own and rotate:
+            _fail(f"the team's password comes from {own.source}: give it a new strong value there "
+                  f"(`mapsite password --team --rotate` outside CI makes one to copy)")
+        current = own or passwords.LocalStore(settings.root).get_or_create(realm.store_key, rotate=rotate)
+    except passwords.PasswordError as error:
+        _fail(str(error))
+    reason = passwords.weakness(current.value, "team", realm.known, realm.rotate_command, realm.min_bits)
+    if reason:
+        _fail(f"the team's password (from {current.source}) is too weak: {reason}")
+    where = "kept in " + str(passwords.STORE) if not own else "from " + own.source
+    click.echo(f"the team's password ({where}; CI secret: {realm.variable}). It opens the team page and every deal, "
+               f"internal items included: share it with the sales team only" + ("" if settings.team_path else
+               "; the team page is off until mkdocs.yml sets `team: true` under mapsite"), err=True)
     click.echo(current.value)
 
 

@@ -8,6 +8,7 @@ by every `mapsite` command.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -46,6 +47,15 @@ class CurrencyOption(c.OptionallyRequired[str]):
             raise c.ValidationError(str(error)) from None
 
 
+class FolderName(c.OptionallyRequired[str]):
+    """One folder of the site's root, as a slug is written (`team`, `pipeline-2027`): no other page's path."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+            raise c.ValidationError(f"`{value}` is not a folder name like `team`: lower-case letters, digits and dashes")
+        return value
+
+
 def site_language(option: str | None, theme_language: str | None) -> str:
     """The deals' language when a plan names none: the plugin's `language`, else the theme's, else English.
 
@@ -79,5 +89,9 @@ class MapsiteConfig(base.Config):
     whose other sites could use a remembered key; true: everywhere (an org whose only Pages site this is); false: nowhere."""
     magic_links = c.Type(bool, default=True)
     """Open a deal from a `#k=<password>` link. The link stays in the buyer's browser history; false: always typed."""
+    team = c.Type(bool, default=False)
+    """Publish the team page and open every deal with the team's password too (MAPSITE_TEAM_PASSWORD in CI)."""
+    team_path = FolderName(default="team")
+    """The team page's folder in the site: `team/`."""
     preview_only = c.Optional(c.Type(str))
     """The one deal (a slug) `mkdocs serve` builds; set by `mapsite preview <slug>`, ignored by a build."""

@@ -32,18 +32,25 @@ from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
 from mapsite.mkdocs.config import MapsiteConfig, site_language
 from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
-from mapsite.security import csp, passwords, protect
-from mapsite.security.keys import ITERATIONS, BackgroundKeys, KeyCache, RealmKey
+from mapsite.insight.actions import open_actions
+from mapsite.insight.audience import TEAM
+from mapsite.insight.rows import deal_row
+from mapsite.mkdocs.realmkeys import realm_keys
+from mapsite.mkdocs.team import Team, has_team_only, team_page
+from mapsite.security import csp, protect
+from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import kinds
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
+from mapsite.site.team import render_team
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import Words, words
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
 DEAL_TEMPLATE = "mapsite-deal.html"
+TEAM_TEMPLATE = "mapsite-team.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
@@ -66,6 +73,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self._check_options(root, config.theme.get("language"))
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
         self.deals = self._load_deals(root)
+        self.team = Team.for_site(self.config.team_path, self.deals, self.layout) if self.config.team else None
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
         self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
@@ -80,6 +88,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
         self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
+        self.team_content: dict[str, str] = {}  # src_uri -> the team's view of a deal page, where it differs
         return config
 
     def _check_options(self, root: Path, theme_language: str | None) -> None:
@@ -99,7 +108,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def _start_keys(self, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
         self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.deals}
-        return (BackgroundKeys({}, {}), None) if self.preview else _realm_keys(self.realms.values(), root)
+        every = ([self.team.realm] if self.team else []) + list(self.realms.values())  # the team's first: every page needs it
+        return (BackgroundKeys({}, {}), None) if self.preview else realm_keys(every, root)
 
     def _load_deals(self, root: Path) -> list[Deal]:
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
@@ -137,6 +147,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not files.get_file_from_path(kinds.LANDING.src_uri):
             files.append(File.generated(config, kinds.LANDING.src_uri, content=_landing(self.words, config.site_name)))
             self.kind_of[kinds.LANDING.src_uri] = kinds.LANDING
+        if self.team:
+            files.append(File.generated(config, self.team.source, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+            self.kind_of[self.team.source] = kinds.TEAM_PAGE
         for deal in self.deals:
             for kind in kinds.DEAL_KINDS:  # read at build time: an extension may have added a kind
                 uri = self.layout.source(deal, kind)
@@ -160,10 +173,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if not self.config.enabled:
             return env
-        for name in (DEAL_TEMPLATE, LOCK_TEMPLATE):
-            if self.deals and not _has_template(env, name):  # not list_templates(): it walks Material's 10,000 icons
+        for name in (DEAL_TEMPLATE, LOCK_TEMPLATE, TEAM_TEMPLATE):
+            if (self.deals or self.team) and not _has_template(env, name) and (name != TEAM_TEMPLATE or self.team):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
-        self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals else None
+        self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals or self.team else None
         spoken = {self.language} | {self._language(d) for d in self.deals}
         self.theme_languages = {tag: _theme_language(env, tag) for tag in spoken}
         return env
@@ -195,18 +208,34 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         realm = self._realm(kind, src_uri)
         if self.preview:
             return output  # plain text on loopback only; the deal template says so in its banner
-        output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
-        payload = protect.encrypt_page(output, self.keys.get(realm.id), page.url)
-        spoken = words(self._language(self.deal_of[src_uri]))
+        views = self._views(output, page, realm)
+        payload = protect.seal(views, page.url)
+        deal = self.deal_of.get(src_uri)
+        spoken = words(self._language(deal)) if deal else self.words
         shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
-                                          magic_links=self.config.magic_links, t=spoken.gettext, lang=spoken.language)
-        return self._with_policy(shell, LOCK_TEMPLATE, also=csp.script_hashes(output))
+                                          magic_links=self.config.magic_links, t=spoken.gettext, lang=spoken.language,
+                                          team=kind is kinds.TEAM_PAGE)
+        hashes = [h for html_, _ in views for h in csp.script_hashes(html_)]
+        return self._with_policy(shell, LOCK_TEMPLATE, also=list(dict.fromkeys(hashes)))
+
+    def _views(self, output: str, page: Page, realm: Realm) -> list:
+        """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`)."""
+        src_uri = page.file.src_uri
+        output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
+        key = self.keys.get(realm.id)
+        if not self.team or realm is self.team.realm:
+            return [(output, [protect.Lock("team" if self.team else "deal", key)])]
+        own = self.team_content.get(src_uri)
+        team_html = own and self._with_policy(team_page(output, page.content, own, src_uri), src_uri)
+        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id))
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
         """The realm that protects a generated page; a kind that names none stops the build, never publishes plain text."""
         if kind.audience == kinds.DEAL and src_uri in self.deal_of:
             return self.realms[self.deal_of[src_uri].slug]
+        if kind.audience == kinds.TEAM and self.team:
+            return self.team.realm
         raise PluginError(f"mapsite: {src_uri}: the page kind `{kind.key}` belongs to no realm (audience "
                           f"{kind.audience!r}); every generated page is encrypted for a realm or declared public")
 
@@ -228,6 +257,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         deal = self.deal_of.get(page.file.src_uri)
+        if self.config.enabled and self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE:
+            page.meta.update(template=TEAM_TEMPLATE, title=html.escape(self.words.gettext(kinds.TEAM_PAGE.title)),
+                             hide=["navigation", "toc"], search={"exclude": True}, mapsite_language=self.language)
+            return ""
         if not self.config.enabled or deal is None:
             return None
         kind = self.kind_of[page.file.src_uri]
@@ -241,14 +274,26 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
 
     def on_page_content(self, html_: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         deal = self.deal_of.get(page.file.src_uri)
+        if self.config.enabled and self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE:
+            return self._team_page(page)
         if not self.config.enabled or deal is None:
             return None
         if deal.slug not in self.logos:
             self.logos[deal.slug] = pages.logo_uris(deal)
-        return pages.render_page(self.kind_of[page.file.src_uri], deal, self.today,
-                                 updated=self.updated.get(deal.path, self.today), layout=self.layout,
-                                 logos=self.logos[deal.slug], moves=self.moves.get(deal.path),
-                                 env=self._env(self._language(deal)))
+        kind = self.kind_of[page.file.src_uri]
+        options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[deal.slug],
+                       moves=self.moves.get(deal.path), env=self._env(self._language(deal)))
+        if self.team and has_team_only(deal.plan):
+            self.team_content[page.file.src_uri] = pages.render_page(kind, deal, self.today, audience=TEAM, **options)
+        return pages.render_page(kind, deal, self.today, **options)
+
+    def _team_page(self, page: Page) -> str:
+        """The team page: a row for every deal and every open item, counted on the full plan (the team's view)."""
+        rows = [deal_row(d, self.layout.deal_url(d), self.today, updated=self.updated.get(d.path),
+                         currency=self.config.currency) for d in self.deals]
+        actions = [action for d in self.deals for action in open_actions(d, self.today)]
+        return render_team(rows, actions, self._env(self.language), today=self.today,
+                           links=self.team.links(self.deals, self.layout, page.url))
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
@@ -261,6 +306,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             tag = self._language(deal)
             context["t"] = words(tag).gettext
             page.meta["mapsite_theme_language"] = self.theme_languages[tag]  # Material's words (partials/language.html)
+        elif self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE:
+            context["nav"] = Navigation([page], [page])  # names no deal
+            page.meta["mapsite_theme_language"] = self.theme_languages[self.language]
+            context["t"] = self.words.gettext
         elif self.kind_of.get(page.file.src_uri) is kinds.LANDING:  # its words are in the site's language
             page.meta.update(mapsite_language=self.language, mapsite_theme_language=self.theme_languages[self.language])
             context["t"] = self.words.gettext
@@ -287,12 +336,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
         context["mapsite_brand"] = self.config.brand_color if self.config.enabled else None
         if self.config.enabled and template_name.startswith("sitemap.xml"):
-            context["pages"] = [f for f in context["pages"] if f.src_uri not in self.deal_of]
+            context["pages"] = [f for f in context["pages"] if self.kind_of.get(f.src_uri, kinds.LANDING).audience == PUBLIC]
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
-            _scrub_search_index(Path(config.site_dir), {self.layout.folder(d) for d in self.deals})
+            _scrub_search_index(Path(config.site_dir), {self.layout.folder(d) for d in self.deals}
+                                | ({self.team.path} if self.team else set()))
             if self.save_keys:
                 self.save_keys()
             self.keys.close()
@@ -309,38 +359,6 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.preview:  # plain text on loopback: answer the browser on this machine, not a rebound name
             server.set_app(_own_host_only(server.get_app(), server))
         return server
-
-
-def _realm_keys(realms, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
-    """Every realm's key by realm id, derived once per build; fails closed when a password is missing or weak.
-
-    Locally, keys whose realm, password, salt and cost are unchanged come from `.mapsite/keys`. Returns the
-    keys (new ones derived in the background) and, when there are new ones, what saves them there.
-    """
-    realms = list(realms)
-    try:
-        found = passwords.resolve(realms, root)
-    except passwords.PasswordError as error:
-        raise PluginError(f"mapsite: {error}") from None
-    for realm in realms:
-        if found[realm.id].generated:
-            log.info(f"mapsite: new password for {realm.label}: {found[realm.id].value}  (kept in {passwords.STORE}; "
-                     f"`mapsite password {realm.label}` shows it again)")
-    cache = None if passwords.in_ci() else KeyCache(root)
-    keys: dict[str, RealmKey] = {}
-    for realm in realms:
-        cached = cache and cache.get(realm.id, found[realm.id].value, realm.salt, ITERATIONS)
-        if cached:
-            keys[realm.id] = cached
-    todo = [r for r in realms if r.id not in keys]
-    pending = BackgroundKeys({r.id: found[r.id].value for r in todo}, {r.id: r.salt for r in todo}, known=keys)
-    if not (cache and todo):
-        return pending, None
-
-    def save() -> None:
-        every = pending.all()
-        cache.save({r.id: (found[r.id].value, every[r.id]) for r in realms})
-    return pending, save
 
 
 class _Chunked:

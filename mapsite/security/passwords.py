@@ -68,13 +68,13 @@ def generate(slug: str = "", names: Sequence[str] = ()) -> str:
             return candidate
 
 
-def weakness(password: str, slug: str, names: Sequence[str] = ()) -> str | None:
+def weakness(password: str, slug: str, names: Sequence[str] = (), fix: str = "", min_bits: int = MIN_BITS) -> str | None:
     """Why a password is too weak to publish a deal behind, or None when it is strong enough.
 
     `names` (the buyer's, the seller's) count as known to an attacker, like the slug: a password
     built on them is rated as the few guesses it takes. The reason never quotes the password.
     """
-    fix = f"`mapsite password {slug} --rotate` makes a strong one"
+    fix = f"`{fix or f'mapsite password {slug} --rotate'}` makes a strong one"
     if len(password) < MIN_LENGTH:
         return f"it has {len(password)} characters; use at least {MIN_LENGTH}, and hard to guess ({fix})"
     known = [slug, *slug.split("-")]
@@ -82,7 +82,7 @@ def weakness(password: str, slug: str, names: Sequence[str] = ()) -> str | None:
         known += [name, *re.findall(r"[^\W_]+", name)]
     result = zxcvbn(password[:100], user_inputs=[k for k in known if k])
     bits = result["guesses_log10"] * math.log2(10)
-    if result["score"] >= MIN_SCORE and bits >= MIN_BITS:
+    if result["score"] >= MIN_SCORE and bits >= min_bits:
         return None
     parts = []
     for match in result["sequence"]:
@@ -91,7 +91,7 @@ def weakness(password: str, slug: str, names: Sequence[str] = ()) -> str | None:
             parts.append(part)
     what = "it is built on " + ", ".join(parts) if parts else "it is too easy to guess"
     return (f"{what}, so about 2^{bits:.0f} guesses would find it (zxcvbn strength {result['score']} of 4); a deal's "
-            f"password must hold out for 2^{MIN_BITS} guesses and strength {MIN_SCORE} ({fix})")
+            f"password must hold out for 2^{min_bits} guesses and strength {MIN_SCORE} ({fix})")
 
 
 def from_environment(realm: Realm, environ: Mapping[str, str] | None = None,
@@ -234,15 +234,17 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
     store = LocalStore(root)
     for realm in realms:
         password = from_environment(realm, environ, tables)
-        if password is None and key is not None:
+        if password is None and key is not None and realm.from_site_key:
             password = derived(realm, key, rotations.get(realm.id, 0))
         if password is None and not in_ci(environ):
             password = store.get_or_create(realm.store_key, names=realm.known)
         if password is None:
-            missing.append(f"  {realm.label}: set the secret {realm.variable} (or a `{realm.store_key}` key in {ALL_VARIABLE}), "
-                           f"or one site key {KEY_VARIABLE} for every deal (`mapsite key` makes one)")
+            missing.append(f"  {realm.label}: set the secret {realm.variable} (or a `{realm.store_key}` key in {ALL_VARIABLE})"
+                           + (f", or one site key {KEY_VARIABLE} for every deal (`mapsite key` makes one)" if realm.from_site_key
+                              else f"; it is never derived from {KEY_VARIABLE}: `mapsite password --team` makes a strong one"))
             continue
-        reason = None if password.checked else weakness(password.value, realm.label, realm.known)
+        reason = None if password.checked else weakness(password.value, realm.label, realm.known, realm.rotate_command,
+                                                               realm.min_bits)
         if reason:
             weak.append(f"  {realm.label} (from {password.source}): password too weak: {reason}")
             continue
@@ -250,7 +252,7 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
     if missing or weak:
         lines = []
         if missing:
-            lines.append("no password for these deals, so nothing was published:")
+            lines.append("no password for these, so nothing was published:")
             lines += missing
         lines += weak
         raise PasswordError("\n".join(lines))

@@ -1,10 +1,14 @@
-"""Encrypt a rendered page under its realm's key so static hosting serves only ciphertext.
+"""Encrypt a rendered page so static hosting serves only ciphertext, and each audience opens only its own view.
 
-AES-256-GCM with a key from PBKDF2-HMAC-SHA256 (600,000 iterations, `keys`) of the realm's
-password. Every page gets a fresh 96-bit nonce, and the page's address is bound in as associated
-data so no page can be moved to another deal or path. All parameters travel in the payload so
-they can be raised later without breaking old pages. The browser side (WebCrypto) is
-theme_overrides/assets/mapsite/unlock.js; `open_page` is the same in Python, for `mapsite decrypt`;
+A page is one or more *views* (the buyer's; the team's, when it holds internal items). Each view is
+compressed and encrypted with AES-256-GCM under a fresh random content key, and that key is
+*wrapped* (AES-256-GCM again) under each *lock* that may open it: a realm's key from PBKDF2-HMAC-SHA256
+(600,000 iterations, `keys`) of its password. So a deal's view opens with its buyer's password and,
+when the team page is on, with the team's; the team's own view has only the team's lock, and no
+buyer's key opens it. Every nonce is fresh, and the page's address is bound in as associated data
+(of the view and of each wrapped key), so nothing can be moved to another deal or path. All
+parameters travel in the payload so they can be raised later. The browser side (WebCrypto) is
+theme_overrides/assets/mapsite/unlock.js; `open_view` is the same in Python, for `mapsite decrypt`;
 the tests decrypt independently (tests/conftest.py).
 """
 
@@ -14,27 +18,57 @@ import base64
 import json
 import os
 import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mapsite.security.keys import RealmKey
 
-VERSION = 1
-AAD_PREFIX = "mapsite/v1|"
+VERSION = 2
+AAD_PREFIX = "mapsite/v2|"  # + the page's path: a view's associated data
+KEY_AAD_PREFIX = "mapsite/v2/key|"  # + the page's path: a wrapped key's
+AUDIENCES = ("deal", "team")  # whose remembered key the browser tries on a lock
 MAX_ITERATIONS = 10_000_000  # a payload asking for more is not one of ours: it would only stall whoever opens it
+MAX_PARTS = 4  # views in a page, locks on a view
 MAX_PAGE = 64 << 20  # bytes a page may inflate to
+HEADER = {"v": VERSION, "cipher": "AES-256-GCM", "kdf": "PBKDF2-HMAC-SHA256", "compression": "deflate-raw"}
 
 
 class PayloadError(ValueError):
     """A payload mapsite did not write: missing or wrong parameters, not base64, not a page once opened."""
 
 
-def page_aad(page_path: str) -> bytes:
+@dataclass(frozen=True)
+class Lock:
+    """Who may open a view: an audience (`deal` or `team`) and its realm's key."""
+
+    audience: str
+    key: RealmKey
+
+
+@dataclass(frozen=True)
+class SealedLock:
+    audience: str
+    salt: bytes
+    iterations: int
+    nonce: bytes
+    wrapped: bytes  # the view's content key, encrypted under the realm's key
+
+
+@dataclass(frozen=True)
+class SealedView:
+    locks: tuple[SealedLock, ...]
+    nonce: bytes
+    ciphertext: bytes  # tag appended
+
+
+def page_aad(page_path: str, prefix: str = AAD_PREFIX) -> bytes:
     """Associated data for a page: its path from the site root, as the browser sees it."""
     if page_path.endswith("index.html"):
         page_path = page_path[: -len("index.html")]
-    return (AAD_PREFIX + page_path).encode("utf-8")
+    return (prefix + page_path).encode("utf-8")
 
 
 def _b64(data: bytes) -> str:
@@ -47,25 +81,35 @@ def _deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def encrypt_page(html: str, key: RealmKey, page_path: str) -> dict:
-    """The payload the shell carries: parameters, nonce and ciphertext (tag appended).
+def seal(views: Sequence[tuple[str, Sequence[Lock]]], page_path: str) -> dict:
+    """The payload the shell carries: each view's HTML under its own content key, wrapped under each of its locks.
 
-    The page is compressed before it is encrypted (ciphertext does not compress): a deal's
-    largest page stays far under 100 KB. A static page has no attacker-chosen text beside its
+    Views come in the order the browser tries them: the team's first, so a team member sees the
+    internal items wherever the team's key opens a page. A page is compressed before it is
+    encrypted (ciphertext does not compress): a static page has no attacker-chosen text beside its
     secrets, so compression reveals nothing a length could tell.
     """
+    sealed = []
+    for html, locks in views:
+        content_key, nonce = AESGCM.generate_key(256), os.urandom(12)
+        ciphertext = AESGCM(content_key).encrypt(nonce, _deflate(html.encode("utf-8")), page_aad(page_path))
+        sealed.append({"locks": [_lock(lock, content_key, page_path) for lock in locks],
+                       "nonce": _b64(nonce), "ciphertext": _b64(ciphertext)})
+    return {**HEADER, "views": sealed}
+
+
+def _lock(lock: Lock, content_key: bytes, page_path: str) -> dict:
+    if lock.audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {lock.audience!r}")
     nonce = os.urandom(12)
-    ciphertext = AESGCM(key.key).encrypt(nonce, _deflate(html.encode("utf-8")), page_aad(page_path))
-    return {
-        "v": VERSION,
-        "cipher": "AES-256-GCM",
-        "kdf": "PBKDF2-HMAC-SHA256",
-        "iterations": key.iterations,
-        "compression": "deflate-raw",
-        "salt": _b64(key.salt),
-        "nonce": _b64(nonce),
-        "ciphertext": _b64(ciphertext),
-    }
+    wrapped = AESGCM(lock.key.key).encrypt(nonce, content_key, page_aad(page_path, KEY_AAD_PREFIX))
+    return {"for": lock.audience, "salt": _b64(lock.key.salt), "iterations": lock.key.iterations,
+            "nonce": _b64(nonce), "key": _b64(wrapped)}
+
+
+def encrypt_page(html: str, key: RealmKey, page_path: str) -> dict:
+    """A page with one view that one deal's key opens."""
+    return seal([(html, [Lock("deal", key)])], page_path)
 
 
 def payload_json(payload: dict) -> str:
@@ -73,29 +117,59 @@ def payload_json(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def payload_parameters(payload: object) -> tuple[bytes, int, bytes, bytes]:
-    """(salt, iterations, nonce, ciphertext) of a payload this version can open, else a PayloadError."""
-    expected = {"v": VERSION, "cipher": "AES-256-GCM", "kdf": "PBKDF2-HMAC-SHA256", "compression": "deflate-raw"}
-    if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in expected.items()):
-        raise PayloadError("not a mapsite payload of version 1 (AES-256-GCM, PBKDF2-HMAC-SHA256, deflate-raw)")
-    iterations = payload.get("iterations")
+def views_of(payload: object) -> list[SealedView]:
+    """The views of a payload this version can open, else a PayloadError saying what is wrong."""
+    if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in HEADER.items()):
+        raise PayloadError("not a mapsite payload of version 2 (AES-256-GCM, PBKDF2-HMAC-SHA256, deflate-raw)")
+    views = payload.get("views")
+    if not isinstance(views, list) or not 1 <= len(views) <= MAX_PARTS:
+        raise PayloadError(f"a payload holds 1 to {MAX_PARTS} views")
+    return [_view(view) for view in views]
+
+
+def _view(view: object) -> SealedView:
+    locks = view.get("locks") if isinstance(view, dict) else None
+    if not isinstance(locks, list) or not 1 <= len(locks) <= MAX_PARTS:
+        raise PayloadError(f"a view has 1 to {MAX_PARTS} locks")
+    nonce, ciphertext = _bytes(view, "nonce", "ciphertext")
+    if len(nonce) != 12 or len(ciphertext) < 16:
+        raise PayloadError("a nonce must be 12 bytes and a ciphertext hold at least its 16-byte tag")
+    return SealedView(tuple(map(_sealed_lock, locks)), nonce, ciphertext)
+
+
+def _sealed_lock(lock: object) -> SealedLock:
+    if not isinstance(lock, dict) or lock.get("for") not in AUDIENCES:
+        raise PayloadError(f"a lock is for one of {', '.join(AUDIENCES)}")
+    iterations = lock.get("iterations")
     if type(iterations) is not int or not 1 <= iterations <= MAX_ITERATIONS:
         raise PayloadError(f"iterations must be a whole number from 1 to {MAX_ITERATIONS:,}")
+    salt, nonce, wrapped = _bytes(lock, "salt", "nonce", "key")
+    if len(nonce) != 12 or len(wrapped) != 48:
+        raise PayloadError("a lock holds a 12-byte nonce and a 32-byte key with its tag")
+    return SealedLock(lock["for"], salt, iterations, nonce, wrapped)
+
+
+def _bytes(part: dict, *names: str) -> list[bytes]:
     try:
-        salt, nonce, ciphertext = (base64.b64decode(payload[k], validate=True) for k in ("salt", "nonce", "ciphertext"))
+        return [base64.b64decode(part[name], validate=True) for name in names]
     except (KeyError, TypeError, ValueError):
-        raise PayloadError("salt, nonce and ciphertext must be base64") from None
-    if len(nonce) != 12 or len(ciphertext) < 16:
-        raise PayloadError("the nonce must be 12 bytes and the ciphertext hold at least its 16-byte tag")
-    return salt, iterations, nonce, ciphertext
+        raise PayloadError(f"{', '.join(names)} must be base64") from None
 
 
-def open_page(nonce: bytes, ciphertext: bytes, key: bytes, page_path: str) -> str | None:
-    """The page's HTML when `key` opens it at `page_path`, else None (wrong key or path, or tampered with)."""
-    try:
-        packed = AESGCM(key).decrypt(nonce, ciphertext, page_aad(page_path))
-    except InvalidTag:
-        return None
+def open_view(view: SealedView, realm_key: Callable[[bytes, int], bytes], page_path: str) -> str | None:
+    """The view's HTML when one of its locks opens with `realm_key(salt, iterations)` at `page_path`, else None."""
+    for lock in view.locks:
+        try:
+            content_key = AESGCM(realm_key(lock.salt, lock.iterations)).decrypt(
+                lock.nonce, lock.wrapped, page_aad(page_path, KEY_AAD_PREFIX))
+            packed = AESGCM(content_key).decrypt(view.nonce, view.ciphertext, page_aad(page_path))
+        except InvalidTag:
+            continue
+        return _inflate(packed)
+    return None
+
+
+def _inflate(packed: bytes) -> str:
     unpacker = zlib.decompressobj(-15)
     try:
         data = unpacker.decompress(packed, MAX_PAGE)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.security.keys import derive_key
-from mapsite.security.protect import PayloadError, open_page, payload_parameters
+from mapsite.security.protect import PayloadError, open_view, views_of
 
 PAYLOAD = re.compile(r'<script type="application/json" id="mapsite-payload">(.*?)</script>', re.S)
 
@@ -53,15 +53,19 @@ class Unsealer:
         self._keys: dict[tuple[bytes, int], bytes] = {}
 
     def open(self, file: Path, payload: object) -> str | None:
-        salt, iterations, nonce, ciphertext = payload_parameters(payload)
-        key = self._keys.get((salt, iterations))
-        if key is None:
-            key = self._keys[salt, iterations] = derive_key(self.password, salt, iterations)
+        """The first view of the payload this password opens (the team's comes first), else None."""
+        views = views_of(payload)
         for page_path in page_paths(file):
-            page = open_page(nonce, ciphertext, key, page_path)
-            if page is not None:
-                return page
+            for view in views:
+                page = open_view(view, self._key, page_path)
+                if page is not None:
+                    return page
         return None
+
+    def _key(self, salt: bytes, iterations: int) -> bytes:
+        if (salt, iterations) not in self._keys:
+            self._keys[salt, iterations] = derive_key(self.password, salt, iterations)
+        return self._keys[salt, iterations]
 
     def run(self, files: Iterable[Path]) -> Outcome:
         outcome = Outcome()

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from mapsite.git.history import Move
 from mapsite.insight import derive
-from mapsite.insight.audience import BUYER, view_for
+from mapsite.insight.audience import BUYER, TEAM, Audience, view_for
 from mapsite.insight.ledger import ledger
 from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
@@ -43,6 +43,13 @@ def _person(w: Words, person) -> Markup:
     )
 
 
+def _internal_tag(w: Words, item) -> Markup:
+    """The mark an internal item carries in the team's view of a deal (the buyer's view never holds one)."""
+    if not getattr(item, "internal", False):
+        return Markup("")
+    return Markup('<span class="ms-internal">{}</span>').format(w.gettext("Internal"))
+
+
 def environment(custom_dir: str | None = None, language: str = "en") -> Environment:
     """The pages' Jinja environment: templates from `custom_dir` first, then mapsite's own."""
     w = words(language)
@@ -60,7 +67,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r))
-    env.globals["words"] = w
+    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
     return env
 
 
@@ -110,8 +117,8 @@ def health_label(w: Words, health: derive.Health) -> str:
 _default = functools.cache(environment)  # for callers outside a build (tests, tools): mapsite's templates, English
 
 
-def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
-    plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
+def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str, audience: Audience) -> dict:
+    plan: Plan = view_for(deal.plan, audience)  # facts count only what the page's audience sees
     done, total = derive.progress(plan)
     projection = project(plan, today)
     health = derive.health(plan, today, projection)
@@ -120,6 +127,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
     return {
         "plan": plan,
         "deal": deal,
+        "audience": audience,
         "folder": folder,
         "today": today,
         "updated": updated,
@@ -227,16 +235,18 @@ def logo_uris(deal: Deal) -> dict[str, str]:
 
 def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
                 layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
-                moves: dict[str, list[Move]] | None = None, env: Environment | None = None) -> str:
-    """The HTML fragment of one deal page of `kind` (summary, milestones, people).
+                moves: dict[str, list[Move]] | None = None, env: Environment | None = None,
+                audience: Audience = BUYER) -> str:
+    """The HTML fragment of one deal page of `kind` (summary, milestones, people), as `audience` sees it.
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
     `moves` maps milestone titles to their due-date changes in git; `env` is the build's
-    `environment()` (by default mapsite's own templates, in English).
+    `environment()` (by default mapsite's own templates, in English). The team's view holds the
+    internal items, marked as such, and counts them in its facts.
     """
     env = env or _default()
     template = env.get_template(kind.template)
-    context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
+    context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience)
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},

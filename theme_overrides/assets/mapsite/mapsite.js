@@ -244,17 +244,18 @@ var mapsiteWords = (function () {
     });
   }
 
-  /* Lock: forget this deal's key in every tab and on this device (keys.js keeps it). A magic link followed
-   * on an open plan has nothing left to open: its password only leaves the address bar. */
+  /* Lock: forget this deal's key, and the team's (":team", which opens every deal), in every tab and on this
+   * device (keys.js keeps them). A magic link followed on an open plan has nothing left to open: its
+   * password only leaves the address bar. */
   function setupLock(deal) {
-    var folder = deal.getAttribute("data-ms-deal");
-    mapsiteKeys.remembered(folder).then(function (remembered) {
-      all("[data-ms-remembered]", deal).forEach(function (el) { el.hidden = !remembered; });
+    var folder = deal.getAttribute("data-ms-deal"), names = [folder, ":team"];
+    Promise.all(names.map(mapsiteKeys.remembered)).then(function (remembered) {
+      all("[data-ms-remembered]", deal).forEach(function (el) { el.hidden = remembered.indexOf(true) < 0; });
     }, function () { /* no IndexedDB: nothing remembered */ });
     all("[data-ms-lock]", deal).forEach(function (button) {
       button.addEventListener("click", function () {
         function reload() { location.reload(); }
-        mapsiteKeys.forget(folder).then(reload, reload);
+        Promise.all(names.map(mapsiteKeys.forget)).then(reload, reload);
       });
     });
     mapsiteKeys.linkPassword();

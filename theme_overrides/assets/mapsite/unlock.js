@@ -1,6 +1,10 @@
-/* Opens an encrypted deal page in the browser: PBKDF2-HMAC-SHA256 + AES-256-GCM with WebCrypto.
- * The page's path is checked as associated data, so a page moved to another address will not open.
- * The derived key (never the password) is kept by keys.js for this tab, or for this device when the
+/* Opens an encrypted page in the browser with WebCrypto. A page holds one or more views (the team's
+ * first, then the buyer's); each view is AES-256-GCM under its own content key, and that key is wrapped
+ * under each lock that may open it: a key from PBKDF2-HMAC-SHA256 of the deal's password, or of the
+ * team's. A typed password is tried on every lock (each salt derived once, in parallel); the first lock
+ * it opens decides the view. The page's path is checked as associated data, so a page moved to another
+ * address will not open. The derived key (never the password) is kept by keys.js, under the deal's name
+ * or the team's (":team", which no deal's folder can be), for this tab, or for this device when the
  * visitor asks and the site offers it: never on an origin other sites share (*.github.io, *.gitlab.io),
  * whose other sites' scripts could use it. Every word shown comes from the page (mapsite-lock.html). */
 (function () {
@@ -24,7 +28,9 @@
   }
   var path = pagePath();
   var deal = path.split("/")[0];
-  var aad = new TextEncoder().encode("mapsite/v1|" + path);
+  var aad = new TextEncoder().encode("mapsite/v2|" + path);
+  var keyAad = new TextEncoder().encode("mapsite/v2/key|" + path);
+  var TEAM = ":team";
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
 
@@ -34,22 +40,56 @@
     status.className = "lock__status" + (isError ? " lock__status--error" : "");
   }
 
-  function deriveKey(password) {
+  function owner(lock) { return lock.for === "team" ? TEAM : deal; }  /* whose remembered key fits the lock */
+  function attempts() {  /* every (view, lock) pair, in the order the page lists them: the team's view first */
+    var found = [];
+    payload.views.forEach(function (view) { view.locks.forEach(function (lock) { found.push({ view: view, lock: lock }); }); });
+    return found;
+  }
+
+  function deriveKey(password, lock) {  /* usage "decrypt", as remembered keys have always had */
     var enc = new TextEncoder().encode(password);
     return crypto.subtle.importKey("raw", enc, "PBKDF2", false, ["deriveKey"]).then(function (base) {
       return crypto.subtle.deriveKey(
-        { name: "PBKDF2", hash: "SHA-256", salt: bytes(payload.salt), iterations: payload.iterations },
+        { name: "PBKDF2", hash: "SHA-256", salt: bytes(lock.salt), iterations: lock.iterations },
         base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
     });
   }
-  function inflate(plain) {  /* pages are compressed before encryption; older payloads are not */
-    if (payload.compression !== "deflate-raw") return Promise.resolve(plain);
+  function fromPassword(password) {  /* lock -> its realm key; each salt derived once, all of them at the same time */
+    var derived = {};
+    function keyFor(lock) {
+      var id = lock.salt + "|" + lock.iterations;
+      if (!derived[id]) derived[id] = deriveKey(password, lock);
+      return derived[id];
+    }
+    attempts().forEach(function (attempt) { keyFor(attempt.lock); });
+    return keyFor;
+  }
+  function inflate(plain) {
     var stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return new Response(stream).arrayBuffer();
   }
-  function decrypt(key) {
-    return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(payload.nonce), additionalData: aad, tagLength: 128 },
-      key, bytes(payload.ciphertext)).then(inflate).then(function (plain) { return new TextDecoder().decode(plain); });
+  function openView(view, lock, realmKey) {  /* unwrap the view's content key with the realm key, then decrypt the view */
+    return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(lock.nonce), additionalData: keyAad, tagLength: 128 },
+      realmKey, bytes(lock.key)).then(function (raw) {
+      return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
+    }).then(function (contentKey) {
+      return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(view.nonce), additionalData: aad, tagLength: 128 },
+        contentKey, bytes(view.ciphertext));
+    }).then(inflate).then(function (plain) { return new TextDecoder().decode(plain); });
+  }
+  /* The first view a key opens: {html, lock, key}; rejects when none does. keyFor(lock) gives a key or null. */
+  function firstOpened(keyFor) {
+    return attempts().reduce(function (chain, attempt) {
+      return chain.catch(function () {
+        return Promise.resolve(keyFor(attempt.lock)).then(function (key) {
+          if (!key) throw new Error("no key");
+          return openView(attempt.view, attempt.lock, key).then(function (html) {
+            return { html: html, lock: attempt.lock, key: key };
+          });
+        });
+      });
+    }, Promise.reject(new Error("not yet")));
   }
   function show(html) {
     function replace() {  /* the plan replaces the whole shell document, head included */
@@ -64,8 +104,8 @@
       replace();
     }
   }
-  function keep(key, onDevice) {  /* no IndexedDB (some private modes): the next page asks again */
-    return mapsiteKeys.put(deal, payload.salt, key, onDevice).catch(function () {});
+  function keep(opened, onDevice) {  /* no IndexedDB (some private modes): the next page asks again */
+    return mapsiteKeys.put(owner(opened.lock), opened.lock.salt, opened.key, onDevice).catch(function () {});
   }
 
   var timer = null;
@@ -87,17 +127,34 @@
   function unlockWith(password, onDevice) {
     busy(true);
     say("checking");
-    var derived;
-    return deriveKey(password).then(function (key) {
-      derived = key;
-      return decrypt(key);
-    }).then(function (html) {
-      return keep(derived, onDevice).then(function () { show(html); });
+    return firstOpened(fromPassword(password)).then(function (opened) {
+      return keep(opened, onDevice).then(function () { show(opened.html); });
     }, function () {
       busy(false);
       say("wrong", true);
       input.value = "";
       input.focus();
+    });
+  }
+
+  /* Keys this tab or device remembers for the page's locks; a remembered key that no longer opens its lock
+   * (the password was changed) is forgotten. */
+  function fromMemory() {
+    var remembered = {}, tried = {};
+    attempts().forEach(function (attempt) {
+      var name = owner(attempt.lock), id = name + "|" + attempt.lock.salt;
+      if (!remembered[id]) remembered[id] = mapsiteKeys.get(name, attempt.lock.salt).catch(function () { return null; });
+    });
+    return firstOpened(function (lock) {
+      var name = owner(lock);
+      return remembered[name + "|" + lock.salt].then(function (key) {
+        if (key) tried[name] = true;
+        return key;
+      });
+    }).catch(function (error) {
+      return Promise.all(Object.keys(tried).map(function (name) { return mapsiteKeys.forget(name); })).then(function () {
+        throw error;
+      });
     });
   }
 
@@ -131,12 +188,8 @@
   });
   window.addEventListener("hashchange", fromLink);
   if (fromLink()) return;
-  mapsiteKeys.get(deal, payload.salt).then(function (key) {
-    if (!key) return;
+  fromMemory().then(function (opened) {
     say("opening");
-    return decrypt(key).then(show, function () {
-      say("");
-      return mapsiteKeys.forget(deal);  /* the password was changed: the old key no longer fits */
-    });
-  }).catch(function () { /* no IndexedDB: the password opens it */ });
+    show(opened.html);
+  }, function () { say(""); });  /* nothing remembered, or no IndexedDB: the password opens it */
 })();

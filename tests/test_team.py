@@ -1,0 +1,174 @@
+"""The team realm through real CI builds: one site key for the deals, one team password, two audiences apart.
+
+Every published file is opened with each buyer's password and with the team's, by `mapsite decrypt`
+(the command a user checks with): internal text appears only under the team's password, no buyer's
+password opens another deal or the team page, and the team page's existence shows, not its content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import (CANONICAL, MKDOCS_YML, REPO, TODAY, Site, assert_no_plaintext, edited, locks_of, page_file,
+                      payload_of)
+from mapsite.security.sitekey import new_key
+
+TEAM_PASSWORD = "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"
+INTERNAL = ("Ask Tom to call Dana's boss", "Dana may leave in Q1", "Discount floor", "Champion is nervous")
+SHARED_NOTE = "Shared with Marco on Nov 2"
+HOSTILE = 'Zebra <script>alert(1)</script> & "Co"'
+
+WITH_INTERNAL = edited(
+    ("        due: 2026-12-08\n        status: not_started\n",
+     "        due: 2026-12-08\n        status: not_started\n      - task: Ask Tom to call Dana's boss\n        owner: tom\n"
+     "        internal: true\n"),
+    ("    owner: raj\nkpis:", "    owner: raj\n  - risk: Dana may leave in Q1\n    owner: tom\n    internal: true\nkpis:"),
+    ("    amount: $24,000 one-time\n", "    amount: $24,000 one-time\n  - item: Discount floor\n    amount: 15%\n    internal: true\n"),
+    ("cadence: Weekly", "notes:\n  - text: Shared with Marco on Nov 2\n    internal: false\n  - text: Champion is nervous\n"
+                       "cadence: Weekly"),
+)
+PLAIN = edited(("share_id: k7qm2xtz9p", "share_id: p2lk8hg4fd"),
+               ("  name: Northwind Logistics\n", f"  name: '{HOSTILE}'\n"))
+DEALS = {"northwind-logistics": ("northwind-logistics-k7qm2xtz9p", WITH_INTERNAL),
+         "zebra-deal": ("zebra-deal-p2lk8hg4fd", PLAIN)}
+
+
+def team_site(root, options: str = "      team: true\n") -> Site:
+    (root / "plans").mkdir(parents=True)
+    config = MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY)
+    (root / "mkdocs.yml").write_text(config.replace("      plans_dir: plans\n", "      plans_dir: plans\n" + options))
+    for slug, (_, text) in DEALS.items():
+        (root / "plans" / f"{slug}.md").write_text(text, encoding="utf-8")
+    return Site(root)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One CI build with only the site key and the team's password, and each deal's password as `mapsite password` tells it."""
+    site = team_site(tmp_path_factory.mktemp("team") / "project")
+    env = {"CI": "true", "MAPSITE_KEY": new_key(), "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD}
+    site.build(env=env)
+    buyers = {}
+    for slug in DEALS:
+        shown = site.mapsite("password", slug, env=env)
+        assert shown.returncode == 0, shown.stderr
+        buyers[slug] = shown.stdout.strip()
+    return site, env, buyers
+
+
+def opened(site: Site, password: str) -> dict[str, str]:
+    """Every page `password` opens in the published site, by path from the site root: its whole HTML."""
+    result = site.mapsite("decrypt", "site", env={"MAPSITE_DECRYPT_PASSWORD": password})
+    pages = re.split(r"^==> site/(.+) <==$", result.stdout, flags=re.M)[1:]
+    return dict(zip(pages[::2], pages[1::2]))
+
+
+def test_each_buyer_opens_only_its_own_deal_and_never_an_internal_item(published):
+    site, _, buyers = published
+    for slug, password in buyers.items():
+        pages = opened(site, password)
+        folder = DEALS[slug][0]
+        assert sorted(pages) == sorted(f"{folder}/{p}index.html" for p in ("", "milestones/", "people/")), slug
+        for html in pages.values():
+            for text in INTERNAL:  # in no element, hidden or not, and in no data block
+                assert text.replace("'", "&#39;") not in html and text not in html, (slug, text)
+            assert "ms-internal" not in html and "ms-team-view" not in html
+    assert SHARED_NOTE in opened(site, buyers["northwind-logistics"])[f"{DEALS['northwind-logistics'][0]}/index.html"]
+
+
+def test_the_team_password_opens_every_deal_with_its_internal_items_and_the_team_page(published):
+    site, _, _ = published
+    pages = opened(site, TEAM_PASSWORD)
+    assert len(pages) == 2 * 3 + 1 and "team/index.html" in pages
+    northwind = "\n".join(html for path, html in pages.items() if path.startswith(DEALS["northwind-logistics"][0]))
+    for text in INTERNAL:
+        assert text.replace("'", "&#39;") in northwind or text in northwind, text
+    assert northwind.count('class="ms-internal"') >= 4  # each marked as internal
+    team = pages["team/index.html"]
+    assert "Northwind Logistics" in team and "Zebra &lt;script&gt;" in team and "<script>alert(1)" not in team
+
+
+def test_a_deal_with_internal_items_has_a_view_only_the_team_opens_and_one_without_has_one_view(published):
+    site, _, _ = published
+    northwind = payload_of(page_file(site, DEALS["northwind-logistics"][0] + "/").read_text())
+    assert [[lock["for"] for lock in view["locks"]] for view in northwind["views"]] == [["team"], ["deal"]]
+    zebra = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/").read_text())
+    assert [[lock["for"] for lock in view["locks"]] for view in zebra["views"]] == [["deal", "team"]]
+    team = payload_of(page_file(site, "team/").read_text())
+    assert [[lock["for"] for lock in view["locks"]] for view in team["views"]] == [["team"]]
+    # one team salt for the whole site: the team's key is derived once, not once per deal
+    team_salts = {lock["salt"] for p in (northwind, zebra, team) for lock in locks_of(p) if lock["for"] == "team"}
+    assert len(team_salts) == 1
+
+
+def test_no_buyer_password_opens_the_team_page_and_its_shell_names_no_deal(published):
+    site, _, buyers = published
+    for password in buyers.values():
+        assert "team/index.html" not in opened(site, password)
+    assert (site.out / "team" / "index.html").is_file()  # its existence shows...
+    assert_no_plaintext(site.out, [*INTERNAL, SHARED_NOTE, "Northwind", "Zebra", "Dana Whitfield", "Raj Patel"])
+
+
+def test_the_sitemap_and_search_index_do_not_name_the_team_page(published):
+    site, _, _ = published
+    sitemap = (site.out / "sitemap.xml").read_text()
+    assert "team/" not in sitemap and "northwind" not in sitemap
+    index = site.out / "search" / "search_index.json"
+    if index.exists():
+        assert all(not d["location"].startswith("team/") for d in json.loads(index.read_text())["docs"])
+
+
+def test_without_the_team_password_a_ci_build_fails_naming_it_and_the_site_key_never_stands_in(tmp_path):
+    site = team_site(tmp_path / "project")
+    result = site.build(env={"CI": "true", "MAPSITE_KEY": new_key()}, check=False)
+    assert result.returncode != 0
+    assert "MAPSITE_TEAM_PASSWORD" in result.stderr and "Traceback" not in result.stderr
+    assert "never derived from MAPSITE_KEY" in result.stderr
+    assert not (site.out / "team").exists()
+
+
+def test_a_team_password_weaker_than_a_generated_one_is_refused(tmp_path):
+    site = team_site(tmp_path / "project")
+    for weak in ("team-password-2026", "Xq7#mPz2!vL9Rk4$wT8n"):  # a guessable one, and one fine for a deal but not for every deal
+        result = site.build(env={"CI": "true", "MAPSITE_KEY": new_key(), "MAPSITE_TEAM_PASSWORD": weak}, check=False)
+        assert result.returncode != 0 and "the team page" in result.stderr and "too weak" in result.stderr, weak
+        assert weak not in result.stderr and "mapsite password --team --rotate" in result.stderr
+
+
+def test_a_team_path_that_is_a_deals_folder_or_not_a_folder_name_is_refused(tmp_path):
+    clash = team_site(tmp_path / "a", "      team: true\n      team_path: zebra-deal-p2lk8hg4fd\n")
+    result = clash.build(check=False)
+    assert result.returncode != 0 and "team_path: `zebra-deal-p2lk8hg4fd` is also the folder of the deal zebra-deal" in result.stderr
+    odd = team_site(tmp_path / "b", "      team: true\n      team_path: ../up\n")
+    result = odd.build(check=False)
+    assert result.returncode != 0 and "is not a folder name like `team`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rotating_one_deal_leaves_the_others_and_the_team_password_working(tmp_path):
+    site = team_site(tmp_path / "project")
+    env = {"CI": "true", "MAPSITE_KEY": new_key(), "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD}
+    before = {slug: site.mapsite("password", slug, env=env).stdout.strip() for slug in DEALS}
+    rotated = site.mapsite("password", "zebra-deal", "--rotate", env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    site.build(env=env)
+    assert opened(site, before["zebra-deal"]) == {}
+    assert len(opened(site, rotated.stdout.strip())) == 3
+    assert len(opened(site, before["northwind-logistics"])) == 3
+    assert len(opened(site, TEAM_PASSWORD)) == 7
+
+
+def test_mapsite_password_team_shows_the_teams_password_and_makes_one_locally(tmp_path):
+    site = team_site(tmp_path / "project")
+    made = site.mapsite("password", "--team")
+    assert made.returncode == 0 and "opens the team page and every deal" in made.stderr
+    again = site.mapsite("password", "--team")
+    assert again.stdout == made.stdout and len(made.stdout.split("-")) >= 6
+    site.build()
+    assert len(opened(site, made.stdout.strip())) == 7  # the local build used the same one
+    from_env = site.mapsite("password", "--team", env={"MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD})
+    assert from_env.stdout.strip() == TEAM_PASSWORD and "MAPSITE_TEAM_PASSWORD" in from_env.stderr
+    both = site.mapsite("password", "zebra-deal", "--team")
+    assert both.returncode != 0 and "not both" in both.stderr
