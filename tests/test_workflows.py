@@ -167,7 +167,7 @@ def test_publish_deploys_an_artifact_never_a_branch():
     assert deploy["environment"]["name"] == "github-pages"
 
 
-FILTER_STEP = "Keep only the site key and the deal passwords (stock python3, before anything is installed)"
+FILTER_STEP = "Keep only the site key, the team password and the deal passwords (stock python3, before anything is installed)"
 BUILD_STEP = "Build with one password per deal (its own secret, or derived from the site key)"
 PASSWORDS_FILE = "${{ runner.temp }}/mapsite-passwords.json"
 
@@ -457,7 +457,10 @@ def test_the_build_never_sees_a_secret_but_the_deal_passwords(workspace):
     others = {name: f"fake-{name.lower()}-{os.urandom(8).hex()}" for name in ("GITHUB_TOKEN", "DEPLOY_TOKEN", "NETLIFY_AUTH_TOKEN")}
     site_key = new_key()  # kept too, and unused: every deal has its own secret, which wins
 
-    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({**others, **passwords, "MAPSITE_KEY": site_key})})
+    team = {"MAPSITE_TEAM_PASSWORD": "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"}  # kept; unused without team: true
+
+    run = run_job(PUBLISH, "build", workspace, {"toJSON(secrets)": json.dumps({**others, **passwords, "MAPSITE_KEY": site_key,
+                                                                                 **team})})
 
     assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
     for step in run.steps:
@@ -469,7 +472,7 @@ def test_the_build_never_sees_a_secret_but_the_deal_passwords(workspace):
     kept = Path(build.env["MAPSITE_PASSWORDS_FILE"])
     assert kept.parent == workspace.parent / "runner-publish-build" / "temp"  # $RUNNER_TEMP, outside the checkout
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert json.loads(kept.read_text(encoding="utf-8")) == {**passwords, "MAPSITE_KEY": site_key}
+    assert json.loads(kept.read_text(encoding="utf-8")) == {**passwords, "MAPSITE_KEY": site_key, **team}
     assert "MAPSITE_KEY" not in build.env, "the key reaches the build through the private file only"
     assert_every_deal_page_encrypted(workspace / "site", deals, {d["slug"]: passwords[variable_name(d["slug"])] for d in deals})
     for path in workspace.parent.rglob("*"):  # the checkout, the site, the runner's files
