@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import (CANONICAL, MKDOCS_YML, REPO, TODAY, Site, assert_no_plaintext, edited, locks_of, page_file,
+from conftest import (MKDOCS_YML, REPO, TODAY, Served, Site, assert_no_plaintext, edited, locks_of, page_file,
                       payload_of)
 from mapsite.security.sitekey import new_key
 
@@ -172,3 +172,36 @@ def test_mapsite_password_team_shows_the_teams_password_and_makes_one_locally(tm
     assert from_env.stdout.strip() == TEAM_PASSWORD and "MAPSITE_TEAM_PASSWORD" in from_env.stderr
     both = site.mapsite("password", "zebra-deal", "--team")
     assert both.returncode != 0 and "not both" in both.stderr
+
+
+def test_in_chromium_the_team_opens_the_team_page_then_a_deal_without_a_second_prompt(published, browser):
+    site, _, buyers = published
+    server = Served(site.out)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        server.watch(page)
+        page.goto(server.base + "team/")
+        assert page.inner_text("h1") == "This page is for the deal team"
+        page.fill("#mapsite-password", buyers["northwind-logistics"])  # a buyer's password opens no team page
+        page.click("#mapsite-submit")
+        page.wait_for_selector(".lock__status--error")
+        assert "not the team's password" in page.inner_text("#mapsite-status")
+        page.fill("#mapsite-password", TEAM_PASSWORD)
+        page.click("#mapsite-submit")
+        page.wait_for_selector(f'a[href*="{DEALS["northwind-logistics"][0]}"]', timeout=20_000)
+        page.click(f'a[href*="{DEALS["northwind-logistics"][0]}"]')
+        page.wait_for_selector(".ms-deal", timeout=20_000)  # opened with the team's key: no password asked
+        assert page.locator(".ms-team-view").count() == 1 and page.locator(".ms-internal").count() >= 2
+        page.goto(server.base + DEALS["zebra-deal"][0] + "/")  # one view, two locks: the team's opens it too
+        page.wait_for_selector(".ms-deal", timeout=20_000)
+        page.click("[data-ms-lock]")  # Lock forgets the team's key as well as the deal's
+        page.wait_for_selector("#mapsite-password", timeout=20_000)
+        page.goto(server.base + "team/")
+        page.wait_for_selector("#mapsite-password")
+        page.wait_for_timeout(500)
+        assert page.locator("#mapsite-password").is_visible()
+        assert server.errors == [] and server.outside_requests() == []
+    finally:
+        context.close()
+        server.close()
