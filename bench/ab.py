@@ -11,8 +11,9 @@ ratio new/baseline; writes JSON to bench/results/ab.json. With `--languages de,f
 side builds the same deals on this checkout with those languages in turn (the baseline may not
 know `language:`), so the cost of using them shows beside the cost of the code that carries them. With
 `--dependencies`, a side builds the same deals on this checkout with an `id:` and `after:` on every milestone
-(issue 15: no more than 5% slower than without). `--baseline` may then be left out, and `--kinds warm` skips the
-cold builds (every key derived: the same work on every side).
+(issue 15: no more than 5% slower than without). With `--team`, a side builds the same deals with pipeline
+fields and internal items on half of them, under the site key and the team page (issue 14: within 10% of
+today's per-deal passwords). `--baseline` may then be left out, and `--kinds warm` skips the cold builds.
 
     python bench/ab.py --dependencies --kinds warm --deals 1000 --runs 5
 """
@@ -35,6 +36,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from run import REPO, base_env, make_mapsite_project, run_build  # noqa: E402
+
+from mapsite.security.sitekey import new_key  # noqa: E402
+
+TEAM_PASSWORD = "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"
 
 
 def baseline_checkout(revision: str, work: Path) -> tuple[Path, str]:
@@ -70,9 +75,11 @@ def main() -> None:
                         "the same deals in these languages in turn")
     parser.add_argument("--dependencies", action="store_true", help="a side with ids and after: on every milestone")
     parser.add_argument("--kinds", default="cold,warm", help="cold, warm or both (comma-separated)")
+    parser.add_argument("--team", action="store_true", help="a side with the site key and the team page on (issue 14), "
+                        "pipeline fields on every deal and internal items on every other one")
     args = parser.parse_args()
-    if not args.baseline and not args.dependencies:
-        parser.error("give --baseline, --dependencies or both")
+    if not (args.baseline or args.dependencies or args.team):
+        parser.error("give --baseline, --dependencies, --team or several")
     kinds = tuple(args.kinds.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="mapsite-ab-"))
@@ -88,12 +95,16 @@ def main() -> None:
         if args.dependencies:
             make_mapsite_project(work / "dependencies", args.deals, args.history, args.seed, dependencies=True)
             sides["dependencies"] = (REPO, sys.executable, work / "dependencies")
+        if args.team:
+            make_mapsite_project(work / "team", args.deals, args.history, args.seed, team=True)
+            sides["team"] = (REPO, sys.executable, work / "team")
         if args.languages:
             languages = tuple(args.languages.split(","))
             make_mapsite_project(work / "languages", args.deals, args.history, args.seed, languages)
             sides["languages"] = (REPO, sys.executable, work / "languages")
         passwords = {slug: secrets.token_urlsafe(18) for slug in slugs}
         cold_env = {**base_env(), "CI": "true", "MAPSITE_PASSWORDS": json.dumps(passwords)}
+        team_env = {**base_env(), "CI": "true", "MAPSITE_KEY": new_key(), "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD}
         times: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}
         cpu: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}  # less swayed by load
         for kind in kinds:
@@ -101,10 +112,11 @@ def main() -> None:
                 for side, (repo, python, project) in sides.items():
                     use_theme(project, repo)
                     shutil.rmtree(project / ".mapsite", ignore_errors=True)
-                    env = cold_env
+                    env = team_env if side == "team" else cold_env
                     if kind == "warm":  # an untimed local build makes passwords and the key cache
-                        run_build(project, base_env(), logs / f"{side}-first-{run}.log", python)
-                        env = base_env()
+                        local = {**base_env(), **({"MAPSITE_KEY": team_env["MAPSITE_KEY"]} if side == "team" else {})}
+                        run_build(project, local, logs / f"{side}-first-{run}.log", python)
+                        env = local
                     result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python)
                     times[side][kind].append(result["wall_s"])
                     cpu[side][kind].append(result["cpu_s"])
@@ -122,6 +134,11 @@ def main() -> None:
                 print(f"{kind}: with dependencies {medians['dependencies']:.2f} s, without {medians['new']:.2f} s, "
                       f"ratio {medians['ratio_dependencies_over_new']:.3f}; CPU {with_cpu:.2f} s against "
                       f"{without_cpu:.2f} s, ratio {medians['cpu_ratio_dependencies_over_new']:.3f} (medians of {args.runs})")
+            if "team" in medians:
+                medians["ratio_team_over_new"] = round(medians["team"] / medians["new"], 3)
+                with_cpu, without_cpu = (statistics.median(cpu[side][kind]) for side in ("team", "new"))
+                print(f"{kind}: key and team on {medians['team']:.2f} s, per-deal passwords {medians['new']:.2f} s, "
+                      f"ratio {medians['ratio_team_over_new']:.3f}; CPU ratio {with_cpu / without_cpu:.3f} (medians of {args.runs})")
             if "languages" in medians:
                 medians["ratio_languages_over_new"] = round(medians["languages"] / medians["new"], 3)
                 print(f"{kind}: in {args.languages} {medians['languages']:.2f} s, "

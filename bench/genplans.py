@@ -168,16 +168,39 @@ def with_dependencies(data: dict) -> dict:
     return {**data, "milestones": milestones}
 
 
+FORECASTS = ("commit", "best_case", "pipeline", "omitted")
+
+
+def with_team_fields(data: dict, index: int, seed: int) -> dict:
+    """The same plan with what a sales team adds: pipeline fields on every deal, and internal items
+    (a risk, a step, a note) on every other deal, so half the deals carry a second view for the team."""
+    rng = random.Random(f"{seed}/{index}/team")
+    go_live = dt.date.fromisoformat(data["go_live"])
+    extra = {"owner": "s0", "amount": rng.randint(20, 900) * 1000, "currency": rng.choice(("USD", "EUR")),
+             "forecast": rng.choice(FORECASTS), "close": (go_live - dt.timedelta(days=rng.randint(30, 90))).isoformat()}
+    data = {**data, **extra}
+    if index % 2 == 0:
+        milestones = [dict(m) for m in data["milestones"]]
+        milestones[3]["steps"] = [*milestones[3]["steps"], {"task": "Ask the VP to call their CFO", "owner": "s0",
+                                                           "internal": True}]
+        data = {**data, "milestones": milestones,
+                "risks": [*data["risks"], {"risk": "Champion may move to another role in Q1", "owner": "s0", "internal": True}],
+                "notes": [{"text": f"Discount floor agreed with finance: {rng.randint(5, 20)}%."}]}
+    return data
+
+
 def write_plans(folder: Path, count: int, seed: int = 1, revision: int = 0, languages: tuple[str, ...] = (),
-                dependencies: bool = False) -> list[str]:
+                dependencies: bool = False, team: bool = False) -> list[str]:
     """Write `count` plans into `folder`; return their slugs. With `languages`, the plans take them in turn;
-    with `dependencies`, every milestone has an `id:` and `after:`."""
+    with `dependencies`, every milestone has an `id:` and `after:`; with `team`, pipeline fields and internal items."""
     folder.mkdir(parents=True, exist_ok=True)
     slugs = []
     for index in range(count):
         slug, data, body = plan_data(index, seed, revision)
         if dependencies:
             data = with_dependencies(data)
+        if team:
+            data = with_team_fields(data, index, seed)
         if languages:
             data = {"title": data.pop("title"), "language": languages[index % len(languages)], **data}
         (folder / f"{slug}.md").write_text(plan_text(data, body), encoding="utf-8")

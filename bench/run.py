@@ -105,19 +105,20 @@ def _git(args: list[str], cwd: Path) -> None:
 
 
 def make_mapsite_project(root: Path, count: int, history: int, seed: int, languages: tuple[str, ...] = (),
-                         dependencies: bool = False) -> list[str]:
+                         dependencies: bool = False, team: bool = False) -> list[str]:
     """mkdocs.yml and plans/ in a git repository: `history` commits, each moving some due dates."""
     if root.exists():
         shutil.rmtree(root)
     (root / "plans").mkdir(parents=True)
     (root / "mkdocs.yml").write_text(THEME.format(docs="plans", theme=REPO / "theme_overrides")
-                                     + MAPSITE_PLUGINS.format(today=TODAY), encoding="utf-8")
+                                     + MAPSITE_PLUGINS.format(today=TODAY) + ("      team: true\n" if team else ""),
+                                     encoding="utf-8")
     (root / ".gitignore").write_text("/site/\n/.mapsite/\n", encoding="utf-8")
     _git(["init", "-q"], root)
     slugs = []
     for revision in range(history):
         slugs = genplans.write_plans(root / "plans", count, seed, revision=revision, languages=languages,
-                                     dependencies=dependencies)
+                                     dependencies=dependencies, team=team)
         _git(["add", "-A"], root)
         _git(["commit", "-q", "-m", f"plans, revision {revision}"], root)
     return slugs
