@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from mapsite.git.history import Move
 from mapsite.insight import derive
-from mapsite.insight.audience import BUYER, TEAM, Audience, view_for
+from mapsite.insight.audience import BUYER, Audience, view_for
 from mapsite.insight.ledger import ledger
 from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
