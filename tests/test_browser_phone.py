@@ -75,8 +75,9 @@ def test_every_deal_page_fits_320_to_390_px_light_and_dark_with_every_step_open(
                     where = f"{slug}/{path} at {width} px, {scheme}"
                     assert found["page"] <= found["width"], f"{where}: the page scrolls sideways: {found}"
                     assert found["wide"] == [] and found["outside"] == [], f"{where}: {found}"
-            if slug == "northwind-logistics":
-                screenshot(page, f"phone-{path.strip('/') or 'summary'}", full_page=True)
+            if slug == "northwind-logistics" and path == "milestones/":  # the README's picture: 320 px, dark, steps open
+                page.evaluate("document.getElementById('milestone-2').scrollIntoView()")
+                screenshot(page, "phone-milestones-320-dark")
         page.context.close()
     assert served.errors == [] and served.outside_requests() == []
 
@@ -88,6 +89,7 @@ def test_the_first_phone_screen_says_value_go_live_status_and_what_is_next(brows
                      "[data-ms-next-list] .ms-items > li:not([hidden])"):
         box = page.locator(selector).first.bounding_box()
         assert box and box["y"] + box["height"] <= 844 and box["x"] + box["width"] <= 320, (selector, box)
+    screenshot(page, "phone-summary-320")  # the README's picture
     page.context.close()
 
 
@@ -111,14 +113,14 @@ def test_every_page_reads_at_wcag_aa_in_both_schemes_for_any_brand_colour(browse
             page.wait_for_selector("#mapsite-password")
             assert _contrast(page) == [], f"{slug} lock page, {scheme}, {brand} brand colour"
             if scheme == "dark" and slug == "northwind-logistics":
-                screenshot(page, "dark-lock")
+                screenshot(page, "dark-lock-390")
             unlock(page, example_password(slug))
             for path in PAGES:
                 _go(page, site, slug, path)
                 page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
                 assert _contrast(page) == [], f"{slug}/{path}, {scheme}, {brand} brand colour"
                 if scheme == "dark" and slug == "northwind-logistics":
-                    screenshot(page, f"dark-{path.strip('/') or 'summary'}")
+                    screenshot(page, f"dark-{path.strip('/') or 'summary'}-390")
             page.context.close()
     for scheme in ("dark", "light"):  # the site's root, too
         page = _open(browser, site, "northwind-logistics", 390, scheme, bypass_csp=True)
