@@ -294,6 +294,32 @@ class Served:
         self.server.server_close()
 
 
+def example_password(slug: str) -> str:
+    return f"{slug}-kelut-vodaf-ripem-zunog"  # the slug is known to an attacker: the four random words carry it
+
+
+def serve_examples(root: Path, plans: dict[str, str] | None = None, brand: str | None = None):
+    """The examples in plans/ and the canonical plan (and `plans`: file name -> text), built (with `brand` as
+    brand_color instead of the shipped one) and served until the generator closes; `.deals` maps each slug to
+    its address."""
+    shutil.copytree(REPO / "plans", root / "plans", ignore=shutil.ignore_patterns("_*"))
+    shutil.copy(CANONICAL, root / "plans")
+    for name, text in (plans or {}).items():
+        (root / "plans" / name).write_text(text, encoding="utf-8")
+    config = MKDOCS_YML.format(theme=REPO / "theme_overrides", today=TODAY)
+    if brand:
+        config = re.sub(r'brand_color: "#[0-9a-f]{6}"', f'brand_color: "{brand}"', config)
+    (root / "mkdocs.yml").write_text(config)
+    site = Site(root)
+    slugs = [p.stem for p in (root / "plans").glob("*.md")]
+    site.build(env=passwords_env(**{s.replace("-", "_"): example_password(s) for s in slugs}))
+    server = Served(site.out)
+    server.deals = {row["slug"]: row["url"] for row in json.loads(site.mapsite("list", "--json").stdout)}
+    assert len(server.deals) >= 4, "the examples in plans/ should be part of this check"
+    yield server
+    server.close()
+
+
 def unlock(page, password: str, remember: bool = False) -> None:
     page.fill("#mapsite-password", password)
     if remember:

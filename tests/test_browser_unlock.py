@@ -72,6 +72,31 @@ def test_wrong_password_is_refused_and_shows_nothing(context, served):
     assert "Northwind" not in page.content()
 
 
+def test_a_wrong_password_stays_typed_and_selected_and_can_be_shown(context, served):
+    page = open_page(context, served)
+    typed = "correct-horse-battery-stapel-42"  # one slip of the finger
+    page.fill("#mapsite-password", typed)
+    page.click("#mapsite-submit")
+    page.wait_for_function("() => document.getElementById('mapsite-status').textContent.includes('not right')", timeout=20_000)
+    field = page.evaluate("""() => { const f = document.getElementById('mapsite-password');
+        return [f.value, f.selectionStart, f.selectionEnd, document.activeElement === f, f.type]; }""")
+    assert field == [typed, 0, len(typed), True, "password"]  # kept, selected, focused: type over it or fix it
+    page.check("#mapsite-show")
+    assert page.get_attribute("#mapsite-password", "type") == "text"
+    screenshot(page, "unlock-show-password")
+    page.uncheck("#mapsite-show")
+    assert page.get_attribute("#mapsite-password", "type") == "password"
+    page.keyboard.press("End")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("le-42")
+    page.click("#mapsite-submit")  # fixed in place, it opens
+    page.wait_for_selector(".ms-deal", timeout=20_000)
+
+
 def test_right_password_opens_every_page_of_the_deal_once(context, served):
     page = open_page(context, served)
     unlock(page, PASSWORD)
@@ -215,6 +240,17 @@ def test_remember_is_not_offered_on_an_origin_shared_with_other_sites(browser, s
 
 
 # --- Magic links ----------------------------------------------------------------------------
+
+
+def test_magic_link_opens_a_page_of_the_deal_after_a_wrong_password_in_the_same_tab(context, served):
+    page = open_page(context, served, DEAL + "people/")
+    page.fill("#mapsite-password", "not-the-password-at-all")
+    page.click("#mapsite-submit")
+    page.wait_for_function("() => document.getElementById('mapsite-status').textContent.includes('not right')", timeout=20_000)
+    page.goto(served.base + DEAL + "people/#k=" + PASSWORD)  # the link arrives while the refusal is showing
+    page.wait_for_selector(".ms-teams", timeout=20_000)
+    assert "#k=" not in page.url and PASSWORD not in page.url
+    assert served.errors == []
 
 
 def test_magic_link_opens_a_locked_page_already_open_in_the_tab(context, served):

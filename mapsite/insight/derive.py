@@ -87,6 +87,30 @@ def overdue(plan: Plan, today: dt.date, pending: list[Item] | None = None) -> li
     return [i for i in (open_items(plan) if pending is None else pending) if i.overdue(today)]
 
 
+def coming_up(pending: list[Item], today: dt.date) -> list[Item]:
+    """Open items not yet overdue, soonest first: "Next up" never repeats what "Overdue" lists."""
+    return [i for i in pending if not i.overdue(today)]
+
+
+@dataclass(frozen=True)
+class Total:
+    price: float
+    currency: str
+    per: str | None  # the words every line puts after its price ("per year"), or None
+
+
+def commercial_total(plan: Plan) -> Total | None:
+    """The commercials' total, only where adding them up means something: every line priced as a number
+    (`price:`), in one currency, and each qualified alike (all "per year", or none) -- a yearly fee and a
+    one-time fee do not make one sum."""
+    lines = plan.commercials
+    if len(lines) < 2 or any(line.price is None for line in lines):
+        return None
+    if len({line.currency for line in lines}) != 1 or len({line.amount for line in lines}) != 1:
+        return None
+    return Total(sum(line.price for line in lines), lines[0].currency, lines[0].amount)
+
+
 def last_milestone(plan: Plan) -> Milestone | None:
     """The milestone the plan ends with: the latest due date, and of milestones due that day the last written."""
     return max(reversed(plan.milestones), key=lambda m: m.due, default=None)

@@ -40,12 +40,12 @@ from mapsite.mkdocs.team import Team, has_team_only, team_page
 from mapsite.security import csp, protect
 from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
-from mapsite.site import kinds
+from mapsite.site import colours, kinds
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
 from mapsite.site.team import render_team
 from mapsite.site.urls import UrlLayout
-from mapsite.site.words import Words, words
+from mapsite.site.words import words
 
 log = logging.getLogger("mkdocs.plugins.mapsite")
 
@@ -56,10 +56,8 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
 
 
-def _landing(w: Words, site_name: str) -> str:
-    """The site's root page: it names no deal."""
-    return (f"# {site_name}\n\n" + w.gettext("This site holds the shared plans we work on with our customers.") + "\n\n"
-            + w.gettext("Open the link your contact sent you. Each plan asks for its own password.") + "\n")
+# The site's root: it names no deal; its words and layout are the theme's (mapsite-landing.html).
+LANDING = "---\ntemplate: mapsite-landing.html\nhide: [navigation, toc]\n---\n"
 
 
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
@@ -145,7 +143,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)}
         files = Files([f for f in files if not self._is_from_plans(f, plan_texts)])
         if not files.get_file_from_path(kinds.LANDING.src_uri):
-            files.append(File.generated(config, kinds.LANDING.src_uri, content=_landing(self.words, config.site_name)))
+            files.append(File.generated(config, kinds.LANDING.src_uri, content=LANDING))
             self.kind_of[kinds.LANDING.src_uri] = kinds.LANDING
         if self.team:
             files.append(File.generated(config, self.team.source, content="", inclusion=InclusionLevel.NOT_IN_NAV))
@@ -176,6 +174,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         for name in (DEAL_TEMPLATE, LOCK_TEMPLATE, TEAM_TEMPLATE):
             if (self.deals or self.team) and not _has_template(env, name) and (name != TEAM_TEMPLATE or self.team):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
+        env.filters["brand_palette"] = colours.brand_palette  # main.html, the lock page: text that reads on the brand
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals or self.team else None
         spoken = {self.language} | {self._language(d) for d in self.deals}
         self.theme_languages = {tag: _theme_language(env, tag) for tag in spoken}

@@ -137,10 +137,10 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "health": health,
         "health_label": health_label(w, health),
         "days_left": derive.days_until(plan.go_live, today),
-        "next_items": pending[:3],
+        "next_items": derive.coming_up(pending, today),  # the first three shown, the rest for mapsite.js
         "open_items": pending,
         "overdue": derive.overdue(plan, today, pending),
-        "next_milestone": derive.next_milestone(plan),
+        "commercial_total": derive.commercial_total(plan),
         "items": every,
         "owned_by": lambda sid: derive.owned_by(plan, sid),
         "pages": kinds.DEAL_KINDS,
@@ -205,15 +205,16 @@ def _timeline(w: Words, plan: Plan, today: dt.date, projection: Projection) -> d
 
 
 def _calendar_json(w: Words, folder: str, plan: Plan) -> str:
-    """Dates for the in-browser calendar export; `<` escaped so it cannot close the script tag."""
+    """Dates for the in-browser calendar export, each with its status (mapsite.js exports open items only);
+    `<` escaped so it cannot close the script tag."""
     entries = []
     for number, milestone in enumerate(plan.milestones, start=1):
         entries.append({"id": calendar_id(number), "title": milestone.title, "date": milestone.due.isoformat(),
-                        "description": milestone.value or ""})
+                        "description": milestone.value or "", "status": milestone.status})
         for index, step in enumerate(milestone.steps, start=1):
             if step.due:
                 entries.append({"id": calendar_id(number, index), "title": step.task, "date": step.due.isoformat(),
-                                "description": w.gettext("Step of: %(title)s", title=milestone.title)})
+                                "description": w.gettext("Step of: %(title)s", title=milestone.title), "status": step.status})
     for index, event in enumerate(plan.events, start=1):
         entries.append({"id": calendar_id(event=index), "title": event.title, "date": event.date.isoformat(), "description": ""})
     entries.append({"id": calendar_id(), "title": w.gettext("Go-live: %(title)s", title=plan.title), "date": plan.go_live.isoformat(), "description": ""})

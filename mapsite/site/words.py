@@ -47,7 +47,6 @@ HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_trac
 BROWSER_MESSAGES = ("today", "d MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
                     "projected %(date)s")
 BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
-                   ("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page"),
                    ("Go-live now projected for %(date)s, %(num)s day late: %(title)s (%(owners)s) is %(num)s day overdue.",
                     "Go-live now projected for %(date)s, %(num)s days late: %(title)s (%(owners)s) is %(num)s days overdue."),
                    ("Go-live now projected for %(date)s, %(num)s day late: %(title)s is %(num)s day overdue.",
@@ -120,10 +119,6 @@ class Words:
             "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS},
         }
         return script_json(data)
-
-    def more_overdue(self, count: int) -> str:
-        return self.ngettext("%(num)s more overdue on the milestones page",
-                             "%(num)s more overdue on the milestones page", count)
 
     def _by_category(self, singular: str, plural: str) -> dict[str, str]:
         """The catalogue's form for each CLDR plural category, `{num}` left for the browser to fill."""

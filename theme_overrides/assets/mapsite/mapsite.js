@@ -38,9 +38,6 @@ var mapsiteWords = (function () {
     return tn("%(num)s day ago", "%(num)s days ago", -days);
   }
   function overdue(dueIso, status, todayIso) { return !!dueIso && parse(dueIso) < parse(todayIso) && status !== "done"; }
-  function moreOverdue(n) {
-    return tn("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page", n);
-  }
   /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
   function parts(iso, month) {  /* month names as they read inside a date (format form, not stand-alone) */
     var fields = {};
@@ -95,7 +92,7 @@ var mapsiteWords = (function () {
   }
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
   return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
-           daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
+           daysLeft: daysLeft, overdue: overdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
 
@@ -114,16 +111,7 @@ var mapsiteWords = (function () {
       el.classList.toggle("ms-overdue", late);
       if (el.hasAttribute("data-ms-overdue-only")) el.hidden = !late;
     });
-    /* The summary lists the first three late items; the rest are counted, so the first screen stays one screen. */
-    var late = all("[data-ms-overdue-only]", deal).filter(function (el) { return !el.hidden; });
-    late.forEach(function (el, index) { el.hidden = index >= 3; });
-    all("[data-ms-overdue-count]", deal).forEach(function (el) { el.textContent = String(late.length); });
-    all("[data-ms-none-overdue]", deal).forEach(function (el) { el.hidden = late.length > 0; });
-    all("[data-ms-more-overdue]", deal).forEach(function (el) {
-      el.hidden = late.length <= 3;
-      var link = el.querySelector("a");
-      if (link) link.textContent = W.moreOverdue(late.length - 3);
-    });
+    refreshLists(deal);
     all("[data-ms-today]", deal).forEach(function (el) {
       el.setAttribute("datetime", todayIso);
       el.textContent = W.date(todayIso);
@@ -137,6 +125,20 @@ var mapsiteWords = (function () {
       marker.hidden = x < 0 || x > 100;
       marker.style.left = Math.max(0, Math.min(100, x)).toFixed(2) + "%";
     });
+  }
+
+  /* The summary's lists on the viewing day, one rule (summary.html): every late item under Overdue, none hidden;
+   * the three soonest of the rest under Next up, so no item shows twice. */
+  function refreshLists(deal) {
+    var late = all("[data-ms-overdue-only]", deal).filter(function (el) { return !el.hidden; });
+    all("[data-ms-overdue-count]", deal).forEach(function (el) { el.textContent = String(late.length); });
+    all("[data-ms-none-overdue]", deal).forEach(function (el) { el.hidden = late.length > 0; });
+    var shown = 0;
+    all("[data-ms-next-only]", deal).forEach(function (el) {
+      el.hidden = el.classList.contains("ms-overdue") || shown >= 3;
+      if (!el.hidden) shown += 1;
+    });
+    all("[data-ms-none-next]", deal).forEach(function (el) { el.hidden = shown > 0; });
   }
 
   /* The projected go-live as of the day the page is viewed: the summary's sentence, the timeline's projected dates. */
@@ -230,8 +232,8 @@ var mapsiteWords = (function () {
     all("[data-ms-ics]", deal).forEach(function (button) {
       button.addEventListener("click", function () {
         var id = button.getAttribute("data-ms-ics");
-        var entries = calendar.entries.filter(function (e) {
-          return id === "all" || e.id === id || e.id.indexOf(id + "s") === 0;
+        var entries = calendar.entries.filter(function (e) {  /* what is done needs no date in anyone's calendar */
+          return e.status !== "done" && (id === "all" || e.id === id || e.id.indexOf(id + "s") === 0);
         });
         var blob = new Blob([buildIcs(calendar, entries)], { type: "text/calendar" });
         var link = document.createElement("a");

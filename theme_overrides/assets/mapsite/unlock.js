@@ -132,7 +132,22 @@
     }, function () {
       busy(false);
       say("wrong", true);
-      input.value = "";
+      keepTyped();
+    });
+  }
+
+  /* A wrong password stays in the field, selected: the next keystroke replaces it, an arrow key edits it. */
+  function keepTyped() {
+    input.focus();
+    input.select();
+  }
+
+  /* "Show password": the field shows what was typed, to check a long password read out on a call. */
+  function setupShowPassword() {
+    var show = document.getElementById("mapsite-show");
+    if (!show) return;
+    show.addEventListener("change", function () {
+      input.type = show.checked ? "text" : "password";
       input.focus();
     });
   }
@@ -181,6 +196,7 @@
     return;
   }
 
+  setupShowPassword();
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var onDevice = Boolean(remember && !remember.hidden && remember.querySelector("input").checked);
