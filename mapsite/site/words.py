@@ -114,10 +114,14 @@ class Words:
         """The messages mapsite.js shows (its t() and tn() calls), as JSON for a data block; plurals by CLDR category.
 
         Computed once per language: every deal page carries the same block."""
+        return self.browser_words()
+
+    def browser_words(self, messages: tuple[str, ...] = (), plurals: tuple[tuple[str, str], ...] = ()) -> str:
+        """mapsite.js's words and `messages`, `plurals` besides: the block of a page whose own script says more."""
         data = {
             "lang": self.language,
-            "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES},
-            "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS},
+            "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES + messages},
+            "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS + plurals},
         }
         return script_json(data)
 

@@ -48,11 +48,13 @@ var mapsiteWords = (function () {
       .formatToParts(new Date(parse(iso))).forEach(function (part) { fields[part.type] = part.value; });
     return fields;
   }
-  function date(iso) {
+  function date(iso) { return formatted(iso, t("d MMM y")); }
+  function month(iso) { return formatted(iso, t("MMM y")); }  /* as the timeline's ticks (Words.month) */
+  function formatted(iso, pattern) {
     var fields = parts(iso, "short"), long = parts(iso, "long").month;
     var tokens = { d: fields.day, dd: ("0" + fields.day).slice(-2), MMM: fields.month, MMMM: long, y: fields.year,
                    yyyy: fields.year, M: String(+iso.slice(5, 7)), MM: iso.slice(5, 7) };
-    return t("d MMM y").replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
+    return pattern.replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
       return quoted !== undefined ? quoted : (tokens[token] !== undefined ? tokens[token] : token);
     });
   }
@@ -94,7 +96,8 @@ var mapsiteWords = (function () {
                    "Go-live now projected for %(date)s, %(num)s days late: %(title)s is %(num)s days overdue.", p.days), values);
   }
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
-  return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
+  function lang() { return catalogue.lang; }
+  return { t: t, tn: tn, fill: fill, lang: lang, month: month, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
            daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
