@@ -159,7 +159,7 @@
     var currency = Object.keys(dealsIn).sort(function (a, b) { return dealsIn[b] - dealsIn[a] || (a < b ? -1 : 1); })[0];
     var maxCount = Math.max.apply(null, span.map(function (m) { return groups[m] ? groups[m].count : 0; }));
     var maxValue = Math.max.apply(null, span.map(function (m) { return groups[m] && currency ? groups[m].amounts[currency] || 0 : 0; }));
-    var step = 34, height = 120, top = 16, width = span.length * step + 8;
+    var step = 48, height = 120, top = 16, width = span.length * step + 8;
     var svg = node("svg", { viewBox: "0 0 " + width + " " + (height + top + 40), role: "img", "class": "ms-tp-svg",
                             "aria-label": holder.parentNode.querySelector("figcaption").textContent });
     svg.style.maxWidth = Math.max(width, 240) * 1.2 + "px";
@@ -169,11 +169,11 @@
       g.appendChild(node("title", {})).textContent = W.month(m + "-01") + ": " + W.tn("%(num)s deal", "%(num)s deals", group.count) +
         Object.keys(group.amounts).sort().map(function (c) { return ", " + money(group.amounts[c], c); }).join("");
       var h = maxCount ? Math.round(height * group.count / maxCount) : 0;
-      g.appendChild(node("rect", { x: x, y: top + height - h, width: 13, height: h, "class": "ms-tp-bar-deals" }));
-      if (group.count) g.appendChild(node("text", { x: x + 6.5, y: top + height - h - 3, "class": "ms-tp-bar-label" })).textContent = number(group.count);
+      g.appendChild(node("rect", { x: x + 6, y: top + height - h, width: 16, height: h, "class": "ms-tp-bar-deals" }));
+      if (group.count) g.appendChild(node("text", { x: x + 14, y: top + height - h - 3, "class": "ms-tp-bar-label" })).textContent = number(group.count);
       var v = maxValue ? Math.round(height * value / maxValue) : 0;
-      g.appendChild(node("rect", { x: x + 15, y: top + height - v, width: 13, height: v, "class": "ms-tp-bar-value" }));
-      g.appendChild(node("text", { x: x + 14, y: top + height + 12, "class": "ms-tp-axis" })).textContent = W.month(m + "-01");
+      g.appendChild(node("rect", { x: x + 24, y: top + height - v, width: 16, height: v, "class": "ms-tp-bar-value" }));
+      g.appendChild(node("text", { x: x + 23, y: top + height + 12, "class": "ms-tp-axis" })).textContent = W.month(m + "-01");
       svg.appendChild(g);
     });
     var legend = node("g", { "class": "ms-tp-legend" });
