@@ -295,13 +295,17 @@ def test_actions_view_opens_late_first_and_filters_by_side_in_chromium(team_page
 def test_print_shows_every_deal_shown_and_hides_the_controls(team_page, content):
     page, _ = team_page
     page.click("#ms-tab-deals")
-    page.select_option("[data-ms-filters] select[name=forecast]", "commit")
     size = page.viewport_size
     page.set_viewport_size({"width": 1047, "height": 740})  # A4 turned sideways, less 10 mm margins, at 96 dpi
     page.emulate_media(media="print")
+    displays = "rows => rows.map(r => getComputedStyle(r).display)"
     try:
-        shown = page.eval_on_selector_all("[data-ms-deals] tbody tr", "rows => rows.map(r => getComputedStyle(r).display)")
-        assert shown.count("table-row") == 2 and shown.count("none") == len(content[0]) - 2, shown
+        assert page.eval_on_selector_all("[data-ms-deals] tbody tr", displays) == ["table-row"] * len(content[0])
+        page.emulate_media(media="screen")
+        page.select_option("[data-ms-filters] select[name=forecast]", "commit")
+        page.emulate_media(media="print")
+        shown = page.eval_on_selector_all("[data-ms-deals] tbody tr", displays)
+        assert shown.count("table-row") == 2 and shown.count("none") == len(content[0]) - 2, "a filtered row stays out"
         for control in ("[data-ms-filters]", "[role=tablist]", "[data-ms-csv]", "[data-ms-period]"):
             assert page.eval_on_selector(control, "e => getComputedStyle(e).display") == "none", control
         width = page.evaluate("document.querySelector('[data-ms-deals]').scrollWidth")
