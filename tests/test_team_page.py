@@ -152,11 +152,12 @@ def test_the_actions_block_is_every_open_item_late_first(content):
     _, actions, fragment = content
     data = _block(fragment, "ms-team-actions")
     assert len(data["items"]) == len(actions)
-    shown = [(data["deals"][i[0]][0], i[2], i[6], i[8]) for i in data["items"]]
-    assert shown == [(a.slug, a.title, a.due.isoformat() if a.due else "", a.days_late) for a in ordered(actions)]
+    shown = [(data["deals"][i[0]][0], i[1], i[2], *data["milestones"][i[3]], i[5], i[7]) for i in data["items"]]
+    assert shown == [(a.slug, a.kind, a.title, a.milestone_number, a.milestone_title, a.due.isoformat() if a.due else "",
+                      a.days_late) for a in ordered(actions)]
     tom = data["people"].index(["Tom Becker", "seller"])
     internal = next(i for i in data["items"] if i[2] == "Internal pricing sign-off")
-    assert internal[5] == [tom] and internal[7] == "blocked"
+    assert internal[4] == [tom] and internal[6] == "blocked"
     assert all(d[3] == LINKS[d[0]] for d in data["deals"])
 
 

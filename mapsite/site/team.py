@@ -30,7 +30,7 @@ HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}  # sorting by healt
 # What team.js shows (its W.t() and W.tn() calls): its own words ride in the page's words block.
 # Translators: "pipeline" names the CSV file the team page downloads (pipeline-2026-11-24.csv).
 BROWSER_MESSAGES = (*FORECASTS.values(), N_("No forecast"), N_("No close date"), N_("Q%(quarter)s %(year)s"),
-                    "MMM y", *KINDS.values(), *SIDES.values(), *STATUS_LABELS.values(), "unassigned",
+                    *KINDS.values(), *SIDES.values(), *STATUS_LABELS.values(), "unassigned",
                     N_("pipeline"), N_("Value in %(currency)s"), N_("Deals"), N_("No open item matches these filters."))
 BROWSER_PLURALS = (("%(num)s deal", "%(num)s deals"), ("%(num)s day late", "%(num)s days late"),
                    ("Show %(num)s more", "Show %(num)s more"),
@@ -86,20 +86,26 @@ def _money(w: Words, row: Row) -> str:
 
 
 def actions_json(actions: list[Action], href: Callable[[str], str]) -> str:
-    """The actions view's data, compact: deals and people once each, items as arrays pointing at them.
+    """The actions view's data, compact: deals, people and milestones once each, items as arrays pointing at them.
 
-    `{"deals": [[slug, buyer, title, link]], "people": [[label, side]],
-    "items": [[deal, kind, title, milestone number, milestone title, [people], due or "", status, days late]]}`
+    `{"deals": [[slug, buyer, title, link]], "people": [[label, side]], "milestones": [[number, title]],
+    "items": [[deal, kind, title, milestone, [people], due or "", status, days late]]}`
     """
     deals: dict[str, int] = {}
     people: dict[tuple[str, str], int] = {}
+    milestones: dict[tuple[str, int], int] = {}
     deal_list: list[list[str]] = []
+    milestone_list: list[list] = []
     items = []
     for action in actions:
         if action.slug not in deals:
             deals[action.slug] = len(deal_list)
             deal_list.append([action.slug, action.buyer, action.deal_title, href(action.slug) or ""])
+        if (action.slug, action.milestone_number) not in milestones:
+            milestones[action.slug, action.milestone_number] = len(milestone_list)
+            milestone_list.append([action.milestone_number, action.milestone_title])
         owners = [people.setdefault(owner, len(people)) for owner in action.owners]
-        items.append([deals[action.slug], action.kind, action.title, action.milestone_number, action.milestone_title,
+        items.append([deals[action.slug], action.kind, action.title, milestones[action.slug, action.milestone_number],
                       owners, action.due.isoformat() if action.due else "", action.status, action.days_late])
-    return script_json({"deals": deal_list, "people": [list(p) for p in people], "items": items})
+    return script_json({"deals": deal_list, "people": [list(p) for p in people], "milestones": milestone_list,
+                        "items": items})

@@ -44,7 +44,7 @@ HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_trac
 
 # What the browser needs: mapsite.js recomputes these on the day a page is viewed.
 # Translators: "plan" and "milestone" name the calendar files a reader downloads (plan.ics, milestone-3.ics).
-BROWSER_MESSAGES = ("today", "d MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
+BROWSER_MESSAGES = ("today", "d MMM y", "MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
                     "projected %(date)s")
 BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
                    ("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page"),

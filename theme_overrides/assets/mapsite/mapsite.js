@@ -15,10 +15,16 @@ var mapsiteWords = (function () {
     if (block) { try { load(JSON.parse(block.textContent)); } catch (e) { /* no words: the messages themselves */ } }
   }
   function t(message) { return catalogue.messages[message] || message; }
+  /* Intl objects are slow to make and a page formats hundreds of values (the team page's actions): made once. */
+  var made = {};
+  function intl(kind, options) {
+    var key = kind + catalogue.lang + JSON.stringify(options || {});
+    return made[key] || (made[key] = new Intl[kind](catalogue.lang, options));
+  }
   function tn(singular, plural, n) {
     var forms = catalogue.plurals[singular] || { one: singular, other: plural };
-    var form = forms[new Intl.PluralRules(catalogue.lang).select(n)] || forms.other || plural;
-    return form.split("%(num)s").join(new Intl.NumberFormat(catalogue.lang).format(n));
+    var form = forms[intl("PluralRules").select(n)] || forms.other || plural;
+    return form.split("%(num)s").join(intl("NumberFormat").format(n));
   }
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (token, name) { return values[name] !== undefined ? values[name] : token; });
@@ -44,7 +50,7 @@ var mapsiteWords = (function () {
   /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
   function parts(iso, month) {  /* month names as they read inside a date (format form, not stand-alone) */
     var fields = {};
-    new Intl.DateTimeFormat(catalogue.lang, { day: "numeric", month: month, year: "numeric", timeZone: "UTC" })
+    intl("DateTimeFormat", { day: "numeric", month: month, year: "numeric", timeZone: "UTC" })
       .formatToParts(new Date(parse(iso))).forEach(function (part) { fields[part.type] = part.value; });
     return fields;
   }
@@ -97,7 +103,7 @@ var mapsiteWords = (function () {
   }
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
   function lang() { return catalogue.lang; }
-  return { t: t, tn: tn, fill: fill, lang: lang, month: month, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
+  return { t: t, tn: tn, fill: fill, lang: lang, intl: intl, month: month, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
            daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();

@@ -15,14 +15,14 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function number(n) { return new Intl.NumberFormat(W.lang()).format(n); }
+  function number(n) { return W.intl("NumberFormat").format(n); }
   /* An amount as the reader writes it; cents only when there are any (Words.money). */
   function money(amount, currency, compact) {
     var whole = Math.round(amount) === amount, options = {};
     if (currency) { options.style = "currency"; options.currency = currency; }
     if (compact) { options.notation = "compact"; options.maximumFractionDigits = 1; }
     else if (whole) { options.minimumFractionDigits = 0; options.maximumFractionDigits = 0; }
-    return new Intl.NumberFormat(W.lang(), options).format(amount);
+    return W.intl("NumberFormat", options).format(amount);
   }
   /* The text of each <option> by its value: the server has already put the labels in the reader's words. */
   function labels(select) {
@@ -41,7 +41,7 @@
     this.period = root.querySelector("[data-ms-period]");
     this.forecastLabels = labels(this.form.elements.forecast);
     this.quarterLabels = labels(this.form.elements.quarter);
-    this.collator = new Intl.Collator(W.lang(), { numeric: true, sensitivity: "base" });
+    this.collator = W.intl("Collator", { numeric: true, sensitivity: "base" });
     var self = this;
     all("[data-ms-sort]", this.table).forEach(function (button) {
       button.addEventListener("click", function () { self.sort(button); });
@@ -246,7 +246,7 @@
     var owner = this.form.elements.owner.value.trim().toLocaleLowerCase(W.lang()), side = this.form.elements.side.value;
     var people = this.people;
     function person(index) { var p = people[index]; return (!owner || p.key.indexOf(owner) >= 0) && (!side || p.side === side); }
-    this.items = owner || side ? this.data.items.filter(function (item) { return item[5].some(person); }) : this.data.items;
+    this.items = owner || side ? this.data.items.filter(function (item) { return item[4].some(person); }) : this.data.items;
     this.root.querySelector("[data-ms-action-count]").textContent = W.tn("%(num)s open item", "%(num)s open items", this.items.length);
     this.body.textContent = "";
     this.shown = 0;
@@ -268,28 +268,28 @@
     this.more.textContent = W.tn("Show %(num)s more", "Show %(num)s more", Math.min(PAGE, left));
   };
 
-  /* item: [deal, kind, title, milestone number, milestone title, [people], due, status, days late] */
+  /* item: [deal, kind, title, milestone, [people], due, status, days late], as site/team.py's actions_json */
   Actions.prototype.row = function (item) {
-    var deal = this.data.deals[item[0]], words = this.words, tr = el("tr", item[8] ? "ms-overdue" : "");
-    tr.setAttribute("data-side", item[5].map(function (p) { return this.people[p].side; }, this).join(" "));
+    var deal = this.data.deals[item[0]], words = this.words, tr = el("tr", item[7] ? "ms-overdue" : "");
+    tr.setAttribute("data-side", item[4].map(function (p) { return this.people[p].side; }, this).join(" "));
     var due = tr.appendChild(el("td"));
-    if (item[6]) { var time = due.appendChild(el("time", "", W.date(item[6]))); time.setAttribute("datetime", item[6]); } else due.textContent = "—";
-    tr.appendChild(el("td", "ms-tp-late", item[8] ? W.tn("%(num)s day late", "%(num)s days late", item[8]) : ""));
-    var what = tr.appendChild(el("td"));
+    if (item[5]) { var time = due.appendChild(el("time", "", W.date(item[5]))); time.setAttribute("datetime", item[5]); } else due.textContent = "—";
+    tr.appendChild(el("td", "ms-tp-late", item[7] ? W.tn("%(num)s day late", "%(num)s days late", item[7]) : ""));
+    var what = tr.appendChild(el("td")), milestone = this.data.milestones[item[3]];
     what.appendChild(el("span", "ms-tp-kind", words[item[1]]));
     what.appendChild(document.createTextNode(" " + item[2]));
-    if (item[1] === "step") what.appendChild(el("span", "ms-tp-sub", item[3] + ". " + item[4]));
+    if (item[1] === "step") what.appendChild(el("span", "ms-tp-sub", milestone[0] + ". " + milestone[1]));
     var where = tr.appendChild(el("td")), link = where.appendChild(el("a", "", deal[1]));
     link.href = deal[3];
     where.appendChild(el("span", "ms-tp-sub", deal[2]));
     var owners = tr.appendChild(el("td"));
-    if (!item[5].length) owners.appendChild(el("span", "ms-person ms-person--unknown", W.t("unassigned")));
-    item[5].forEach(function (index, n) {
+    if (!item[4].length) owners.appendChild(el("span", "ms-person ms-person--unknown", W.t("unassigned")));
+    item[4].forEach(function (index, n) {
       var p = this.people[index], tag = owners.appendChild(el("span", "ms-person ms-side-" + p.side, p.label));
       tag.appendChild(el("span", "ms-side-tag", words[p.side]));
-      if (n < item[5].length - 1) owners.appendChild(document.createTextNode(", "));
+      if (n < item[4].length - 1) owners.appendChild(document.createTextNode(", "));
     }, this);
-    tr.appendChild(el("td")).appendChild(el("span", "ms-status ms-status--" + item[7], words[item[7]]));
+    tr.appendChild(el("td")).appendChild(el("span", "ms-status ms-status--" + item[6], words[item[6]]));
     return tr;
   };
 
