@@ -135,7 +135,7 @@ def test_the_csv_data_is_listing_csv_rows_formula_safe(content):
 def test_each_row_links_to_its_deal_and_carries_its_filters(content):
     rows, _, fragment = content
     for row in rows:
-        assert f'<a href="{html.escape(LINKS[row.slug])}">' in fragment
+        assert f'<a href="{html.escape(LINKS[row.slug])}" dir="auto">' in fragment
     tr = re.search(r'<tr data-i="1"[^>]*>', fragment).group(0)
     assert 'data-owner="raj"' in tr and 'data-forecast="commit"' in tr and 'data-quarter="2027-Q1"' in tr
     assert 'data-amount="120000.0"' in tr and 'data-currency="EUR"' in tr
@@ -145,7 +145,7 @@ def test_each_row_links_to_its_deal_and_carries_its_filters(content):
 def test_links_may_be_a_function(content):
     rows, actions, _ = content
     made = team.render_team(rows[:1], actions[:1], environment(None, "en"), today=TODAY, links=lambda slug: f"/x/{slug}/")
-    assert '<a href="/x/northwind-logistics/">' in made
+    assert '<a href="/x/northwind-logistics/" dir="auto">' in made
 
 
 def test_the_actions_block_is_every_open_item_late_first(content):

@@ -277,11 +277,13 @@
     tr.appendChild(el("td", "ms-tp-late", item[7] ? W.tn("%(num)s day late", "%(num)s days late", item[7]) : ""));
     var what = tr.appendChild(el("td")), milestone = this.data.milestones[item[3]];
     what.appendChild(el("span", "ms-tp-kind", words[item[1]]));
-    what.appendChild(document.createTextNode(" " + item[2]));
+    what.appendChild(document.createTextNode(" "));
+    what.appendChild(el("span", "", item[2])).dir = "auto";
     if (item[1] === "step") what.appendChild(el("span", "ms-tp-sub", milestone[0] + ". " + milestone[1]));
     var where = tr.appendChild(el("td")), link = where.appendChild(el("a", "", deal[1]));
     link.href = deal[3];
-    where.appendChild(el("span", "ms-tp-sub", deal[2]));
+    link.dir = "auto";  /* a buyer's name in Arabic or Hebrew keeps its own direction */
+    where.appendChild(el("span", "ms-tp-sub", deal[2])).dir = "auto";
     var owners = tr.appendChild(el("td"));
     if (!item[4].length) owners.appendChild(el("span", "ms-person ms-person--unknown", W.t("unassigned")));
     item[4].forEach(function (index, n) {
