@@ -108,6 +108,39 @@ var mapsiteWords = (function () {
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
 
+/* What each of mapsite's page scripts needs: to start once the page is in place, and to save a file it made. */
+var mapsitePage = (function () {
+  "use strict";
+  /* `start(root)` once, with the page's words loaded, as soon as an element matching `selector` is in place.
+   * A page written by unlock.js may not fire DOMContentLoaded again: whichever event comes first starts it. */
+  function ready(selector, start) {
+    var started = false;
+    function init() {
+      var root = document.querySelector(selector);
+      if (!root || started) return;
+      started = true;
+      mapsiteWords.fromPage();
+      start(root);
+    }
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", init);
+      document.addEventListener("readystatechange", init);
+      window.addEventListener("load", init);
+    } else {
+      init();
+    }
+  }
+  function save(blob, name) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+  return { ready: ready, save: save };
+})();
+
 (function () {
   "use strict";
   var W = mapsiteWords, DAY = W.DAY, parse = W.parse;
@@ -242,13 +275,8 @@ var mapsiteWords = (function () {
         var entries = calendar.entries.filter(function (e) {
           return id === "all" || e.id === id || e.id.indexOf(id + "s") === 0;
         });
-        var blob = new Blob([buildIcs(calendar, entries)], { type: "text/calendar" });
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics";
-        document.body.appendChild(link);
-        link.click();
-        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+        mapsitePage.save(new Blob([buildIcs(calendar, entries)], { type: "text/calendar" }),
+                         (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics");
       });
     });
   }
@@ -270,23 +298,10 @@ var mapsiteWords = (function () {
     window.addEventListener("hashchange", mapsiteKeys.linkPassword);
   }
 
-  var started = false;
-  function init() {
-    var deal = document.querySelector("[data-ms-deal]");
-    if (!deal || started) return;
-    started = true;
-    W.fromPage();
+  mapsitePage.ready("[data-ms-deal]", function (deal) {
     setupLock(deal);
     refreshDates(deal);
     setupMilestones(deal);
     setupCalendar(deal);
-  }
-  /* A page written by unlock.js may not fire DOMContentLoaded again: whichever comes first starts us. */
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-    document.addEventListener("readystatechange", init);
-    window.addEventListener("load", init);
-  } else {
-    init();
-  }
+  });
 })();

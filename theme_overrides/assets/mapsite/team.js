@@ -1,7 +1,8 @@
 /* The team's pipeline page (mapsite/site/team.py): sorting, filters, totals, the close-month chart, the CSV
  * download, and the actions view. Loaded after mapsite.js, whose mapsiteWords gives the words (the page's
  * #mapsite-words block), dates and plurals. The deals table arrives as HTML; the actions' JSON is read only when
- * their view is first opened, and shown a page of rows at a time, so 1,000 deals open as fast as the table. */
+ * their view is first opened, and shown a page of rows at a time, so 1,000 deals open as fast as the table.
+ * mapsitePage (mapsite.js) starts it and saves the CSV. */
 (function () {
   "use strict";
   var W = mapsiteWords, PAGE = 300, SVG = "http://www.w3.org/2000/svg";
@@ -203,12 +204,8 @@
   function download(deals, today) {
     var csv = data("ms-team-csv"), lines = [csv.header.map(csvCell).join(",")];
     deals.visible().forEach(function (row) { lines.push(csv.rows[+row.getAttribute("data-i")].map(csvCell).join(",")); });
-    var link = el("a");
-    link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }));
-    link.download = W.t("pipeline") + "-" + today + ".csv";
-    document.body.appendChild(link);
-    link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    mapsitePage.save(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }),
+                     W.t("pipeline") + "-" + today + ".csv");
   }
 
   /* --- The actions view: every open item, late first, filtered by owner and side, PAGE rows at a time ------ */
@@ -320,24 +317,11 @@
     });
   }
 
-  var started = false;
-  function init() {
-    var root = document.querySelector("[data-ms-team]");
-    if (!root || started) return;
-    started = true;
-    W.fromPage();
+  mapsitePage.ready("[data-ms-team]", function (root) {
     var deals = new Deals(root), actions = new Actions(root);
     setupTabs(root, actions);
     all("[data-ms-csv]", root).forEach(function (button) {
       button.addEventListener("click", function () { download(deals, root.getAttribute("data-ms-today")); });
     });
-  }
-  /* A page written by unlock.js may not fire DOMContentLoaded again: whichever comes first starts us. */
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-    document.addEventListener("readystatechange", init);
-    window.addEventListener("load", init);
-  } else {
-    init();
-  }
+  });
 })();
