@@ -27,11 +27,12 @@ FORECASTS = {"commit": N_("Commit"), "best_case": N_("Best case"), "pipeline": N
 KINDS = {"milestone": N_("Milestone"), "step": N_("Step")}
 HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}  # sorting by health: worst last when ascending
 
-# What team.js shows (its W.t() and W.tn() calls): its own words ride in the page's words block.
-# Translators: "pipeline" names the CSV file the team page downloads (pipeline-2026-11-24.csv).
-BROWSER_MESSAGES = (*FORECASTS.values(), N_("No forecast"), N_("No close date"), N_("Q%(quarter)s %(year)s"),
-                    *KINDS.values(), *SIDES.values(), *STATUS_LABELS.values(), "unassigned",
-                    N_("pipeline"), N_("Value in %(currency)s"), N_("Deals"), N_("No open item matches these filters."))
+# What team.js shows (its W.t() and W.tn() calls) rides in the page's words block; the labels of forecasts and
+# quarters it takes from the filters' options, which the template words.
+BROWSER_MESSAGES = (*KINDS.values(), *SIDES.values(), *STATUS_LABELS.values(), "unassigned", N_("Value in %(currency)s"),
+                    # Translators: "pipeline" names the CSV file the team page downloads (pipeline-2026-11-24.csv).
+                    N_("pipeline"),
+                    N_("Deals"), N_("No open item matches these filters."))
 BROWSER_PLURALS = (("%(num)s deal", "%(num)s deals"), ("%(num)s day late", "%(num)s days late"),
                    ("Show %(num)s more", "Show %(num)s more"),
                    ("%(shown)s of %(num)s deal shown", "%(shown)s of %(num)s deals shown"),
