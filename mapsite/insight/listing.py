@@ -55,10 +55,18 @@ def as_csv(rows: list[Row]) -> str:
     """RFC 4180 (CRLF, quotes where needed) with a header row; numbers stay numbers, text is made formula-safe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([name for name, _ in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow([_cell(get(row)) for _, get in CSV_COLUMNS])
+    writer.writerow(csv_header())
+    writer.writerows(csv_row(row) for row in rows)
     return out.getvalue()
+
+
+def csv_header() -> list[str]:
+    return [name for name, _ in CSV_COLUMNS]
+
+
+def csv_row(row: Row) -> list[object]:
+    """One row's cells, formula-safe, before CSV quoting: `as_csv` and the team page's download both take them."""
+    return [_cell(get(row)) for _, get in CSV_COLUMNS]
 
 
 def _cell(value: object) -> object:

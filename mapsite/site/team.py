@@ -1,11 +1,112 @@
-"""The team page's content. A placeholder until the team page's own view lands: one link per deal."""
+"""The team's pipeline page at `team/`: every deal in one table, and every open item across the deals.
+
+`render_team` is a pure function of its inputs (rows, actions, the build's Jinja environment, the day
+and where each deal lives), so the plugin can call it wherever it builds pages. It returns an HTML
+fragment: the deals table as HTML, since that is what the reader waits for; the actions as a compact
+JSON block that `team.js` reads only when the actions view is opened (tens of thousands of items at
+1,000 deals); the CSV rows as JSON made by `listing.csv_row`, so the download in the browser has the
+columns and the formula-safety of `mapsite list --csv`. The page loads mapsite.js (its words, dates)
+before team.js, and mapsite.css before team.css.
+"""
 
 from __future__ import annotations
 
-from markupsafe import escape
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from mapsite.insight import listing
+from mapsite.insight.actions import Action, ordered
+from mapsite.insight.rows import Row
+from mapsite.site.words import HEALTH_LABELS, SIDES, STATUS_LABELS, N_, Words, script_json
+
+TEMPLATE = "team.html"
+FORECASTS = {"commit": N_("Commit"), "best_case": N_("Best case"), "pipeline": N_("Pipeline"), "omitted": N_("Omitted")}
+KINDS = {"milestone": N_("Milestone"), "step": N_("Step")}
+HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}  # sorting by health: worst last when ascending
+
+# What team.js shows (its W.t() and W.tn() calls) rides in the page's words block; the labels of forecasts and
+# quarters it takes from the filters' options, which the template words.
+BROWSER_MESSAGES = (*KINDS.values(), *SIDES.values(), *STATUS_LABELS.values(), "unassigned", N_("Value in %(currency)s"),
+                    # Translators: "pipeline" names the CSV file the team page downloads (pipeline-2026-11-24.csv).
+                    N_("pipeline"),
+                    N_("Deals"), N_("No open item matches these filters."))
+BROWSER_PLURALS = (("%(num)s deal", "%(num)s deals"), ("%(num)s day late", "%(num)s days late"),
+                   ("Show %(num)s more", "Show %(num)s more"),
+                   ("%(shown)s of %(num)s deal shown", "%(shown)s of %(num)s deals shown"),
+                   ("%(num)s open item", "%(num)s open items"))
+
+Links = Mapping[str, str] | Callable[[str], str]
 
 
-def render_team(rows, actions, env, *, today, links) -> str:
-    """A list of every deal, linked; `actions` and `today` are for the full page."""
-    items = "".join(f'<li><a href="{escape(links[r.slug])}">{escape(r.buyer)}</a>: {escape(r.title)}</li>' for r in rows)
-    return f'<div class="ms-team"><ul id="ms-team-deals">{items}</ul></div>'
+def render_team(rows: list[Row], actions: Iterable[Action], env: Environment, *, today: dt.date, links: Links) -> str:
+    """The team page's HTML fragment.
+
+    `rows` are the pipeline rows (`rows.deal_row`), in the order the table starts in; `actions` the open
+    items of the same deals (`actions.open_actions`, any order: the page lists them late first);
+    `env` the build's `render.environment()`, whose language the page speaks; `links` maps a deal's slug
+    to its address relative to the team page (`../northwind-logistics-k7qm2xtz9p/`), as a dict or a function.
+    """
+    href = links.get if isinstance(links, Mapping) else links
+    actions = ordered(list(actions))
+    w: Words = env.globals["words"]
+    owners = sorted({(row.owner_id, row.owner) for row in rows if row.owner_id}, key=lambda o: (o[1].casefold(), o[0]))
+    return env.get_template(TEMPLATE).render(
+        rows=rows, today=today, href=href, owners=owners,
+        quarters=sorted({row.close_quarter for row in rows if row.close_quarter}),
+        health_labels={code: w.gettext(label) for code, label in HEALTH_LABELS.items()},
+        health_order=HEALTH_ORDER,
+        forecasts={code: w.gettext(label) for code, label in FORECASTS.items()},
+        forecast_order={code: index for index, code in enumerate(FORECASTS)},
+        money=lambda row: _money(w, row),
+        quarter=lambda code: quarter_label(w, code),
+        action_count=len(actions),
+        words_json=Markup(team_words(w)),
+        csv_json=Markup(script_json({"header": listing.csv_header(), "rows": [listing.csv_row(r) for r in rows]})),
+        actions_json=Markup(actions_json(actions, href)),
+    )
+
+
+def team_words(w: Words) -> str:
+    """The page's words block: mapsite.js's and team.js's messages in the page's language."""
+    return w.browser_words(BROWSER_MESSAGES, BROWSER_PLURALS)
+
+
+def quarter_label(w: Words, code: str) -> str:
+    """`2027-Q1` as the reader writes a quarter (`Q1 2027`, `T1 2027`); team.js says it the same way."""
+    year, quarter = code.split("-Q")
+    return w.gettext("Q%(quarter)s %(year)s", quarter=quarter, year=year)
+
+
+def _money(w: Words, row: Row) -> str:
+    if row.amount is None:
+        return ""
+    return w.money(row.amount, row.currency) if row.currency else w.number(row.amount)
+
+
+def actions_json(actions: list[Action], href: Callable[[str], str]) -> str:
+    """The actions view's data, compact: deals, people and milestones once each, items as arrays pointing at them.
+
+    `{"deals": [[slug, buyer, title, link]], "people": [[label, side]], "milestones": [[number, title]],
+    "items": [[deal, kind, title, milestone, [people], due or "", status, days late]]}`
+    """
+    deals: dict[str, int] = {}
+    people: dict[tuple[str, str], int] = {}
+    milestones: dict[tuple[str, int], int] = {}
+    deal_list: list[list[str]] = []
+    milestone_list: list[list] = []
+    items = []
+    for action in actions:
+        if action.slug not in deals:
+            deals[action.slug] = len(deal_list)
+            deal_list.append([action.slug, action.buyer, action.deal_title, href(action.slug) or ""])
+        if (action.slug, action.milestone_number) not in milestones:
+            milestones[action.slug, action.milestone_number] = len(milestone_list)
+            milestone_list.append([action.milestone_number, action.milestone_title])
+        owners = [people.setdefault(owner, len(people)) for owner in action.owners]
+        items.append([deals[action.slug], action.kind, action.title, milestones[action.slug, action.milestone_number],
+                      owners, action.due.isoformat() if action.due else "", action.status, action.days_late])
+    return script_json({"deals": deal_list, "people": [list(p) for p in people], "milestones": milestone_list,
+                        "items": items})

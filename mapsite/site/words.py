@@ -44,7 +44,7 @@ HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_trac
 
 # What the browser needs: mapsite.js recomputes these on the day a page is viewed.
 # Translators: "plan" and "milestone" name the calendar files a reader downloads (plan.ics, milestone-3.ics).
-BROWSER_MESSAGES = ("today", "d MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
+BROWSER_MESSAGES = ("today", "d MMM y", "MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
                     "projected %(date)s")
 BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
                    ("Go-live now projected for %(date)s, %(num)s day late: %(title)s (%(owners)s) is %(num)s day overdue.",
@@ -113,10 +113,14 @@ class Words:
         """The messages mapsite.js shows (its t() and tn() calls), as JSON for a data block; plurals by CLDR category.
 
         Computed once per language: every deal page carries the same block."""
+        return self.browser_words()
+
+    def browser_words(self, messages: tuple[str, ...] = (), plurals: tuple[tuple[str, str], ...] = ()) -> str:
+        """mapsite.js's words and `messages`, `plurals` besides: the block of a page whose own script says more."""
         data = {
             "lang": self.language,
-            "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES},
-            "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS},
+            "messages": {m: self._t.gettext(m) for m in BROWSER_MESSAGES + messages},
+            "plurals": {one: self._by_category(one, other) for one, other in BROWSER_PLURALS + plurals},
         }
         return script_json(data)
 

@@ -15,10 +15,16 @@ var mapsiteWords = (function () {
     if (block) { try { load(JSON.parse(block.textContent)); } catch (e) { /* no words: the messages themselves */ } }
   }
   function t(message) { return catalogue.messages[message] || message; }
+  /* Intl objects are slow to make and a page formats hundreds of values (the team page's actions): made once. */
+  var made = {};
+  function intl(kind, options) {
+    var key = kind + catalogue.lang + JSON.stringify(options || {});
+    return made[key] || (made[key] = new Intl[kind](catalogue.lang, options));
+  }
   function tn(singular, plural, n) {
     var forms = catalogue.plurals[singular] || { one: singular, other: plural };
-    var form = forms[new Intl.PluralRules(catalogue.lang).select(n)] || forms.other || plural;
-    return form.split("%(num)s").join(new Intl.NumberFormat(catalogue.lang).format(n));
+    var form = forms[intl("PluralRules").select(n)] || forms.other || plural;
+    return form.split("%(num)s").join(intl("NumberFormat").format(n));
   }
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (token, name) { return values[name] !== undefined ? values[name] : token; });
@@ -41,15 +47,17 @@ var mapsiteWords = (function () {
   /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
   function parts(iso, month) {  /* month names as they read inside a date (format form, not stand-alone) */
     var fields = {};
-    new Intl.DateTimeFormat(catalogue.lang, { day: "numeric", month: month, year: "numeric", timeZone: "UTC" })
+    intl("DateTimeFormat", { day: "numeric", month: month, year: "numeric", timeZone: "UTC" })
       .formatToParts(new Date(parse(iso))).forEach(function (part) { fields[part.type] = part.value; });
     return fields;
   }
-  function date(iso) {
+  function date(iso) { return formatted(iso, t("d MMM y")); }
+  function month(iso) { return formatted(iso, t("MMM y")); }  /* as the timeline's ticks (Words.month) */
+  function formatted(iso, pattern) {
     var fields = parts(iso, "short"), long = parts(iso, "long").month;
     var tokens = { d: fields.day, dd: ("0" + fields.day).slice(-2), MMM: fields.month, MMMM: long, y: fields.year,
                    yyyy: fields.year, M: String(+iso.slice(5, 7)), MM: iso.slice(5, 7) };
-    return t("d MMM y").replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
+    return pattern.replace(/'([^']*)'|d+|M+|y+/g, function (token, quoted) {
       return quoted !== undefined ? quoted : (tokens[token] !== undefined ? tokens[token] : token);
     });
   }
@@ -91,9 +99,43 @@ var mapsiteWords = (function () {
                    "Go-live now projected for %(date)s, %(num)s days late: %(title)s is %(num)s days overdue.", p.days), values);
   }
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
-  return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
+  function lang() { return catalogue.lang; }
+  return { t: t, tn: tn, fill: fill, lang: lang, intl: intl, month: month, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
            daysLeft: daysLeft, overdue: overdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
+})();
+
+/* What each of mapsite's page scripts needs: to start once the page is in place, and to save a file it made. */
+var mapsitePage = (function () {
+  "use strict";
+  /* `start(root)` once, with the page's words loaded, as soon as an element matching `selector` is in place.
+   * A page written by unlock.js may not fire DOMContentLoaded again: whichever event comes first starts it. */
+  function ready(selector, start) {
+    var started = false;
+    function init() {
+      var root = document.querySelector(selector);
+      if (!root || started) return;
+      started = true;
+      mapsiteWords.fromPage();
+      start(root);
+    }
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", init);
+      document.addEventListener("readystatechange", init);
+      window.addEventListener("load", init);
+    } else {
+      init();
+    }
+  }
+  function save(blob, name) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+  return { ready: ready, save: save };
 })();
 
 (function () {
@@ -235,13 +277,8 @@ var mapsiteWords = (function () {
         var entries = calendar.entries.filter(function (e) {  /* what is done needs no date in anyone's calendar */
           return e.status !== "done" && (id === "all" || e.id === id || e.id.indexOf(id + "s") === 0);
         });
-        var blob = new Blob([buildIcs(calendar, entries)], { type: "text/calendar" });
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics";
-        document.body.appendChild(link);
-        link.click();
-        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+        mapsitePage.save(new Blob([buildIcs(calendar, entries)], { type: "text/calendar" }),
+                         (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics");
       });
     });
   }
@@ -264,23 +301,10 @@ var mapsiteWords = (function () {
     window.addEventListener("hashchange", mapsiteKeys.linkPassword);
   }
 
-  var started = false;
-  function init() {
-    var deal = document.querySelector("[data-ms-deal]");
-    if (!deal || started) return;
-    started = true;
-    W.fromPage();
+  mapsitePage.ready("[data-ms-deal]", function (deal) {
     setupLock(deal);
     refreshDates(deal);
     setupMilestones(deal);
     setupCalendar(deal);
-  }
-  /* A page written by unlock.js may not fire DOMContentLoaded again: whichever comes first starts us. */
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-    document.addEventListener("readystatechange", init);
-    window.addEventListener("load", init);
-  } else {
-    init();
-  }
+  });
 })();
