@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_mapsite_password_team_shows_the_teams_password_and_makes_one_locally(tm
     assert both.returncode != 0 and "not both" in both.stderr
 
 
-def test_in_chromium_the_team_opens_the_team_page_then_a_deal_without_a_second_prompt(published, browser):
+def test_in_chromium_the_team_unlocks_its_page_downloads_the_csv_and_opens_a_deal_without_a_second_prompt(published, browser):
     site, _, buyers = published
     server = Served(site.out)
     context = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -190,6 +191,13 @@ def test_in_chromium_the_team_opens_the_team_page_then_a_deal_without_a_second_p
         page.fill("#mapsite-password", TEAM_PASSWORD)
         page.click("#mapsite-submit")
         page.wait_for_selector(f'a[href*="{DEALS["northwind-logistics"][0]}"]', timeout=20_000)
+        with page.expect_download() as download:  # built in the browser from the decrypted page
+            page.click("[data-ms-csv]")
+        csv = Path(download.value.path()).read_bytes().decode("utf-8")
+        listed = site.mapsite("list", "--csv")
+        assert listed.returncode == 0, listed.stderr
+        assert sorted(csv.splitlines()) == sorted(listed.stdout.splitlines())  # the same rows as `mapsite list --csv`
+        assert csv.splitlines()[0].startswith("slug,title,buyer,url") and len(csv.splitlines()) == 1 + len(DEALS)
         page.click(f'a[href*="{DEALS["northwind-logistics"][0]}"]')
         page.wait_for_selector(".ms-deal", timeout=20_000)  # opened with the team's key: no password asked
         assert page.locator(".ms-team-view").count() == 1 and page.locator(".ms-internal").count() >= 2
