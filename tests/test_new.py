@@ -56,10 +56,14 @@ def files_in(folder) -> dict:
 
 @pytest.mark.parametrize("template", BUNDLED)
 def test_each_template_makes_a_plan_that_passes_check_strict(project, template):
-    result = new(project, "acme-corp", "--go-live", "2027-06-01", "--template", template)
+    result = new(project, "acme-corp", "--go-live", "2027-06-01", "--template", template, "--seller", "Acme Analytics")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "plans/acme-corp.md\n"
     path = project.plans / "acme-corp.md"
+    check = project.mapsite("check", "--strict")
+    assert check.returncode == 1 and check.stdout.count("\n") == 3, "the value summary and two lines of the body"
+    assert all("placeholder text from the template" in line for line in check.stdout.splitlines()), check.stdout
+    path.write_text(re.sub("⟦([^⟧]*)⟧", r"\1", path.read_text(encoding="utf-8")), encoding="utf-8")  # the rep's words
     check = project.mapsite("check", "--strict")
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout == "" and "1 plan OK" in check.stderr
@@ -223,7 +227,7 @@ def test_every_plan_gets_its_own_random_share_id(project):
 
 
 def test_buyer_name_is_written_as_yaml_text_even_with_colons_and_quotes(project):
-    result = new(project, "smith-sons", "--go-live", "2027-06-01", "--buyer", 'Smith & Sons: "East"')
+    result = new(project, "smith-sons", "--go-live", "2027-06-01", "--buyer", 'Smith & Sons: "East"', "--seller", "Acme Analytics")
     assert result.returncode == 0, result.stderr
     plan = front(project.plans / "smith-sons.md")
     assert plan["buyer"]["name"] == 'Smith & Sons: "East"'

@@ -19,7 +19,8 @@ from mapsite.insight.listing import matches
 from mapsite.insight.rows import deal_row
 from mapsite.cli import _exit_on_problems, _fail, _plans_folder, _settings, main
 from mapsite.plan.model import Forecast, Health
-from mapsite.plan import load_paths, load_plans, plan_paths
+from mapsite.plan import load_paths, load_plans, placeholders, plan_paths
+from mapsite.security.passwords import in_ci
 from mapsite.plan.schema import schema_text
 
 FORECASTS = typing.get_args(Forecast)
@@ -41,7 +42,8 @@ def check(paths: tuple[Path, ...], plans_dir: Path | None, strict: bool, fmt: st
     settings = _settings()
     files = _plan_files(paths) if paths else plan_paths(_plans_folder(plans_dir or settings.plans_dir))
     deals, problems = load_paths(files, project=settings.root, layout=settings.layout)
-    problems = sorted(problems + advise_all(deals, settings.today, settings.root, language=settings.language), key=lambda p: (p.path, p.line, p.col))
+    problems = sorted(problems + placeholders.left_in(deals, in_ci())
+                      + advise_all(deals, settings.today, settings.root, language=settings.language), key=lambda p: (p.path, p.line, p.col))
     if strict:
         problems = [replace(p, level="error") for p in problems]
     if problems or fmt == "json":

@@ -57,6 +57,7 @@ def advise(deal: Deal, display: str, today: dt.date, touched: dt.date | None = N
     found += _owners_and_value(plan)
     found += _open_roles(plan, today)
     found += _dates(plan, today)
+    found += _in_freeze(plan)
     problems = [Problem(display, *_where(deal, loc), message, "warning") for loc, message in found]
     if touched is not None and _stale(plan, today, touched):
         days = (today - touched).days
@@ -181,6 +182,21 @@ def _dates(plan: Plan, today: dt.date) -> list[tuple[Loc, str]]:
             if step.due < today:
                 found.append((loc, f"step `{step.task}` was due {step.due} ({_ago(step.due, today)}) and is not done; "
                               "set `status: done`, or agree a new `due`"))
+    return found
+
+
+def _in_freeze(plan: Plan) -> list[tuple[Loc, str]]:
+    """Open work due inside the buyer's freeze: nobody on their side will do it then."""
+    if plan.freeze is None:
+        return []
+    span = f"in the buyer's freeze ({plan.freeze.start} to {plan.freeze.end}); move it before or after the freeze"
+    found: list[tuple[Loc, str]] = []
+    for m_index, milestone in enumerate(plan.milestones):
+        if milestone.status != "done" and milestone.due in plan.freeze:
+            found.append((("milestones", m_index, "due"), f"milestone `{milestone.title}` is due {milestone.due}, {span}"))
+        found += [(("milestones", m_index, "steps", s_index, "due"), f"step `{step.task}` is due {step.due}, {span}")
+                  for s_index, step in enumerate(milestone.steps)
+                  if step.due is not None and step.status != "done" and step.due in plan.freeze]
     return found
 
 

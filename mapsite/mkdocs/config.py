@@ -9,42 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from mapsite.languages import language
-from mapsite.plan.model import currency_code, date_error, iso_date
+from mapsite.plan.model import company_name, currency_code, date_error, iso_date
+from mapsite.plan.workdays import country_code
 
 
-class Day(c.OptionallyRequired[dt.date]):
-    """A date option: YAML's own date (`today: 2026-11-24`) or the same in quotes; errors name the option."""
+class Checked(c.OptionallyRequired):
+    """An option checked by the same rule a plan or the command line uses (`check` raises ValueError in words), so
+    `mkdocs build` and every `mapsite` command refuse a bad value in one message."""
 
-    def run_validation(self, value: object) -> dt.date:
+    def __init__(self, check: Callable[[object], object], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def run_validation(self, value: object) -> object:
         try:
-            return iso_date(value)
-        except ValueError as error:
-            raise c.ValidationError(date_error(value, error)) from None
-
-
-class LanguageOption(c.OptionallyRequired[str]):
-    """A language tag mapsite speaks (`de`, `de-AT`), kept as its BCP 47 form; errors list the ones there are."""
-
-    def run_validation(self, value: object) -> str:
-        try:
-            return language(str(value)).tag
+            return self.check(value)
         except ValueError as error:
             raise c.ValidationError(str(error)) from None
 
 
-class CurrencyOption(c.OptionallyRequired[str]):
-    """An ISO 4217 code (`EUR`), upper-cased, checked as a plan's `currency:` is."""
-
-    def run_validation(self, value: object) -> str:
-        try:
-            return currency_code(value)
-        except ValueError as error:
-            raise c.ValidationError(str(error)) from None
+def day(value: object) -> dt.date:
+    """A date option: YAML's own date (`today: 2026-11-24`) or the same in quotes."""
+    try:
+        return iso_date(value)
+    except ValueError as error:
+        raise ValueError(date_error(value, error)) from None
 
 
 class FolderName(c.OptionallyRequired[str]):
@@ -78,11 +73,15 @@ class MapsiteConfig(base.Config):
     """Deal addresses are `<slug>-<share_id>/`; false makes them `<share_id>/`, for slugs that name the buyer."""
     brand_color = c.Optional(c.Type(str))
     """The seller's colour (`#1f4e79`) for the header bar and the password page; dark enough for white text."""
-    language = c.Optional(LanguageOption())
+    language = c.Optional(Checked(lambda value: language(str(value)).tag))
     """The language of every deal whose plan sets none (BCP 47: `de`, `de-AT`, `fr`); default: theme.language, else en."""
-    currency = c.Optional(CurrencyOption())
+    currency = c.Optional(Checked(currency_code))
     """The currency (ISO 4217) of a plan's `amount` when the plan names none; the team's pipeline only."""
-    today = c.Optional(Day())
+    seller = c.Optional(Checked(company_name))
+    """Your company's name: what `mapsite new` writes as `seller.name` (and in the title) unless given `--seller`."""
+    country = c.Optional(Checked(country_code))
+    """Where most buyers are (ISO 3166 `DE`, or `DE-BY`): `mapsite new` skips its public holidays unless given `--country`."""
+    today = c.Optional(Checked(day))
     """Build as if on this date, YYYY-MM-DD (for reproducible builds and tests); default: the real date."""
     remember = c.Choice(("auto", True, False), default="auto")
     """Offer "Remember on this device". auto: except on an origin other sites share (`*.github.io`, `*.gitlab.io`),

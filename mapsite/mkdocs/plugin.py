@@ -31,13 +31,13 @@ from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
 from mapsite.mkdocs.config import MapsiteConfig, site_language
-from mapsite.plan import Deal, display_path, load_paths, plan_paths, real_path
+from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
 from mapsite.insight.actions import open_actions
 from mapsite.insight.audience import TEAM
 from mapsite.insight.rows import deal_row
 from mapsite.mkdocs.realmkeys import realm_keys
 from mapsite.mkdocs.team import Team, has_team_only, team_page
-from mapsite.security import csp, protect
+from mapsite.security import csp, passwords, protect
 from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import colours, kinds
@@ -114,8 +114,11 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         only = self._only()
         paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
         deals, problems = load_paths(paths, root, project=root, layout=self.layout)
-        if problems:
-            raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems))
+        left = placeholders.left_in(deals, passwords.in_ci())  # template text: never published from CI
+        if problems or any(p.level == "error" for p in left):
+            raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems + left))
+        for problem in left:
+            log.warning(f"mapsite: {problem}")
         return deals
 
     def _only(self) -> str | None:

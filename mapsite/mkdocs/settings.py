@@ -35,6 +35,8 @@ class SiteSettings:
     magic_links: bool = True
     language: str = "en"  # the deals' language when a plan names none
     currency: str | None = None  # the currency of a plan's `amount` when the plan names none
+    seller: str | None = None  # the seller's name for `mapsite new`
+    country: str | None = None  # whose public holidays `mapsite new` skips
     plugins: Any = field(default=None, compare=False, repr=False)  # mkdocs.yml's `plugins:` as written, for `preview`
     team_path: str | None = None  # the team page's folder with `team: true`, else None
 
@@ -63,7 +65,8 @@ class SiteSettings:
             raise SettingsError(f"{config_file.name}: {error}") from None
         return cls(root, root / (options.plans_dir or "plans"), config.site_url or "", config.use_directory_urls,
                    options.today or dt.date.today(), options.slug_in_url is not False, options.magic_links is not False,
-                   language, options.currency, plugins, options.team_path if options.team else None)
+                   language, options.currency, options.seller, options.country, plugins,
+                   options.team_path if options.team else None)
 
     def plugins_previewing(self, slug: str) -> dict[str, dict]:
         """mkdocs.yml's plugins with mapsite's `preview_only: <slug>`: an override for MkDocs' `serve(plugins=...)`.

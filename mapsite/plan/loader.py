@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from mapsite.plan.files import (PlanFileError, display_path, name_problem, plan_paths, read_plan_bytes,
                                 unreadable_character)
+from mapsite.plan import placeholders
 from mapsite.plan.model import Plan
 from mapsite.plan.rules import logo_problem, reference_problems, shared_problems
 from mapsite.plan.wording import Loc, explain, position, yaml_hint
@@ -49,6 +50,7 @@ class Deal:
     plan: Plan
     body: str
     positions: dict[Loc, tuple[int, int]] = field(repr=False, default_factory=dict)
+    placeholders: list[Problem] = field(repr=False, default_factory=list)  # template text left in: see `placeholders`
 
 
 class LoadResult(typing.NamedTuple):
@@ -289,7 +291,8 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
     if plan is None or problems:
         return LoadResult(None, _unique(problems))
     positions = {**tree.value_pos, **{("key", *k): v for k, v in tree.key_pos.items()}}
-    return LoadResult(Deal(slug, path, plan, body, positions), [])
+    left = [Problem(display, line, col, message, "warning") for line, col, message in placeholders.find(text, front, body)]
+    return LoadResult(Deal(slug, path, plan, body, positions, left), [])
 
 
 def load_plans(folder: Path, display_root: Path | None = None, *, project: Path | None = None,

@@ -48,6 +48,13 @@ def date_error(value: object, error: ValueError) -> str:
             "date_impossible": f"`{value}` is not a real date (check the month and the day)"}.get(str(error), str(error))
 
 
+def company_name(value: object) -> str:
+    """A company's name given outside a plan (`--seller`, the `seller:` option): text on one line, trimmed."""
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise ValueError("a company's name is text on one line, like `Acme Analytics`")
+    return value.strip()
+
+
 def _text(value: object) -> object:
     """Numbers are text too: `baseline: 112` in YAML means the words "112"."""
     if isinstance(value, bool):
@@ -161,6 +168,24 @@ class Event(Strict):
                        "a projected go-live past it puts the deal off track.")
 
 
+class Freeze(Strict):
+    """The buyer's change freeze (the year-end, a peak season): `mapsite new` schedules no date inside it."""
+
+    start: IsoDate = Field(alias="from", description="The freeze's first day, YYYY-MM-DD.", examples=["2026-12-20"])
+    end: IsoDate = Field(alias="to", description="The freeze's last day, YYYY-MM-DD; on or after `from`.",
+                         examples=["2027-01-04"])
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Freeze:
+        if self.end < self.start:
+            raise ValueError(f"the freeze ends (`to: {self.end}`) before it starts (`from: {self.start}`); "
+                             "`to:` is its last day, on or after `from:`")
+        return self
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
 class Risk(Strict):
     """Something that could delay the plan, and what is done about it."""
 
@@ -259,6 +284,9 @@ class Plan(Strict):
     stakeholders: list[Stakeholder] = Field(min_length=1, description="People on both sides; roles first, names as you learn them.")
     milestones: list[Milestone] = Field(min_length=1, description="7-9 milestones from first meeting to the value review after go-live.")
     events: list[Event] = Field(default_factory=list, description="Dates on the buyer's calendar the plan must respect.")
+    freeze: Freeze | None = Field(default=None, description="The buyer's change freeze, `{from: YYYY-MM-DD, to: "
+                                  "YYYY-MM-DD}`: `mapsite new` schedules no date in it, `mapsite check` warns of one there.",
+                                  examples=[{"from": "2026-12-20", "to": "2027-01-04"}])
     risks: list[Risk] = Field(default_factory=list, description="What could delay the plan.")
     kpis: list[Kpi] = Field(default_factory=list, description="How both sides will know the value was delivered.")
     commercials: list[Commercial] = Field(default_factory=list, description="Prices and terms.")

@@ -1,5 +1,9 @@
 """Start a plan from a template: roles first, dates worked back from go-live in business days.
 
+Business days skip weekends, and, when asked, a country's public holidays and the buyer's freeze
+(`workdays`). The seller's name comes from `--seller` or the site's `seller:` option; without
+either the template's own placeholder stays, and `mapsite check` flags it (`placeholders`).
+
 A template is a plain plan in `plans/_templates/` where dated items carry `offset: N`, business
 days from go-live (0 is go-live, -20 four weeks before, 30 six weeks after). The plan is made
 by editing the template's text in place, so its layout and comments survive, and the result
@@ -23,7 +27,9 @@ import yaml
 from mapsite.languages import DEFAULT, Language, language
 from mapsite.plan.files import SLUG, display_path, unreadable_character
 from mapsite.plan.loader import Problem, compose, load_text, split_front_matter
+from mapsite.plan.model import company_name
 from mapsite.plan.schema import SCHEMA_FILE
+from mapsite.plan.workdays import WorkingDays
 
 TEMPLATES_DIR = "_templates"
 MODELINE = "# yaml-language-server: $schema="
@@ -72,17 +78,6 @@ def new_share_id() -> str:
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(SHARE_ID_LENGTH))
 
 
-def add_business_days(day: dt.date, days: int) -> dt.date:
-    """`days` working days (Monday-Friday) after `day`, or before it when negative; 0 is `day` itself."""
-    step = 1 if days > 0 else -1
-    left = abs(days)
-    while left:
-        day += dt.timedelta(days=step)
-        if day.weekday() < 5:
-            left -= 1
-    return day
-
-
 def buyer_from_slug(slug: str) -> str:
     """`northwind-logistics` -> `Northwind Logistics`: a start the rep can correct."""
     return " ".join(word.capitalize() for word in slug.split("-") if word)
@@ -100,7 +95,8 @@ def schema_reference(plan_path: Path, root: Path, schema_file: Path) -> str:
 
 
 def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, buyer: str,
-           share_id: str, schema_ref: str, language_tag: str | None = None) -> NewPlan:
+           share_id: str, schema_ref: str, language_tag: str | None = None, seller: str | None = None,
+           working: WorkingDays | None = None) -> NewPlan:
     """The new plan's text. Raises `TemplateError` (with template lines) when the template is unfit."""
     text = template.read_text(encoding="utf-8-sig")
     parts = split_front_matter(text)
@@ -118,10 +114,13 @@ def render(template: Path, display: str, *, plan_path: Path, go_live: dt.date, b
     if not isinstance(root, yaml.MappingNode):
         raise _error(display, 2, "the front matter must be `key: value` fields, starting with `title:`")
     top = _fields(root)
-    edits = _identity_edits(top, display, buyer=buyer, share_id=share_id, go_live=go_live)
+    edits = _identity_edits(top, display, buyer=buyer, share_id=share_id, go_live=go_live, seller=seller)
     if language_tag:
         edits.append(_language_edit(top, language_tag))
-    date_edits, milestones, problems = _date_edits(top, display, go_live)
+    working = working or WorkingDays()
+    if working.freeze:
+        edits.append(_freeze_edit(top, working))
+    date_edits, milestones, problems = _date_edits(top, display, go_live, working)
     if problems:
         raise TemplateError(sorted(problems))
 
@@ -143,8 +142,10 @@ def _error(display: str, line: int, message: str) -> TemplateError:
     return TemplateError([Problem(display, line, 1, message)])
 
 
-def _identity_edits(top: dict, display: str, *, buyer: str, share_id: str, go_live: dt.date) -> list[Edit]:
-    """Fill in who and when: title, buyer name, share_id, go-live."""
+def _identity_edits(top: dict, display: str, *, buyer: str, share_id: str, go_live: dt.date,
+                    seller: str | None) -> list[Edit]:
+    """Fill in who and when: title, buyer name, share_id, go-live, and the seller when one is known (else the
+    template's own placeholder stays, for `mapsite check` to flag)."""
     def nested(key: str) -> tuple[yaml.Node, yaml.Node] | None:
         pair = top.get(key)
         return _fields(pair[1]).get("name") if pair and isinstance(pair[1], yaml.MappingNode) else None
@@ -154,8 +155,9 @@ def _identity_edits(top: dict, display: str, *, buyer: str, share_id: str, go_li
     for key, pair in wanted.items():
         if pair is None or not isinstance(pair[1], yaml.ScalarNode):
             raise _error(display, 2, f"the template needs `{key}:` with a placeholder value; `mapsite new` fills it in")
-    values = {"title": f"{buyer} × {wanted['seller.name'][1].value}", "share_id": share_id,
-              "go_live": go_live.isoformat(), "buyer.name": buyer}
+    seller = seller or wanted["seller.name"][1].value
+    values = {"title": f"{buyer} × {seller}", "share_id": share_id, "go_live": go_live.isoformat(), "buyer.name": buyer,
+              "seller.name": seller}
     return [(wanted[key][1].start_mark.index, wanted[key][1].end_mark.index, _scalar(value)) for key, value in values.items()]
 
 
@@ -168,7 +170,18 @@ def _language_edit(top: dict, tag: str) -> Edit:
     return title.end_mark.index, title.end_mark.index, f"\nlanguage: {tag}"
 
 
-def _date_edits(top: dict, display: str, go_live: dt.date) -> tuple[list[Edit], list[tuple[int, dt.date]], list[Problem]]:
+def _freeze_edit(top: dict, working: WorkingDays) -> Edit:
+    """The plan's `freeze:`: the template's own value rewritten, else a line added after `go_live:`."""
+    value = f"{{from: {working.freeze.start}, to: {working.freeze.end}}}"
+    pair = top.get("freeze")
+    if pair:
+        return pair[1].start_mark.index, pair[1].end_mark.index, value
+    go_live = top["go_live"][1]  # _identity_edits has checked it is there
+    return go_live.end_mark.index, go_live.end_mark.index, f"\nfreeze: {value}"
+
+
+def _date_edits(top: dict, display: str, go_live: dt.date,
+                working: WorkingDays) -> tuple[list[Edit], list[tuple[int, dt.date]], list[Problem]]:
     """Every `offset:` turned into its date; also (line, due) of each milestone, and what is wrong."""
     edits: list[Edit] = []
     problems: list[Problem] = []
@@ -178,7 +191,7 @@ def _date_edits(top: dict, display: str, go_live: dt.date) -> tuple[list[Edit], 
         for item in pair[1].value if pair and isinstance(pair[1], yaml.SequenceNode) else []:
             if not isinstance(item, yaml.MappingNode):
                 continue
-            own = _dated(item, list_key, go_live, edits, problems, display)
+            own = _dated(item, list_key, go_live, working, edits, problems, display)
             if list_key != "milestones":
                 continue
             if own is None:
@@ -189,7 +202,8 @@ def _date_edits(top: dict, display: str, go_live: dt.date) -> tuple[list[Edit], 
             milestones.append((_line(item), own[1]))
             steps = _fields(item).get("steps")
             for step in steps[1].value if steps and isinstance(steps[1], yaml.SequenceNode) else []:
-                step_date = _dated(step, "steps", go_live, edits, problems, display) if isinstance(step, yaml.MappingNode) else None
+                step_date = _dated(step, "steps", go_live, working, edits, problems, display) \
+                    if isinstance(step, yaml.MappingNode) else None
                 if step_date and step_date[0] > own[0]:
                     problems.append(Problem(display, step_date[2], 1, f"a step's offset ({step_date[0]}) must not "
                                             f"be later than its milestone's ({own[0]})"))
@@ -205,8 +219,8 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 2  # front matter starts on the file's line 2
 
 
-def _dated(item: yaml.MappingNode, list_key: str, go_live: dt.date, edits: list, problems: list[Problem],
-           display: str) -> tuple[int, dt.date, int] | None:
+def _dated(item: yaml.MappingNode, list_key: str, go_live: dt.date, working: WorkingDays, edits: list,
+           problems: list[Problem], display: str) -> tuple[int, dt.date, int] | None:
     """Turn the item's `offset: N` into its real date field; (offset, date, line) or None without offset."""
     fields = _fields(item)
     if "offset" not in fields:
@@ -222,7 +236,7 @@ def _dated(item: yaml.MappingNode, list_key: str, go_live: dt.date, edits: list,
                                 "`offset:` is a whole number of business days from go-live, like -40 or 30"))
         return None
     offset = int(value.value)
-    day = add_business_days(go_live, offset)
+    day = working.add(go_live, offset)
     edits.append((key.start_mark.index, value.end_mark.index, f"{field}: {day.isoformat()}"))
     return offset, day, _line(key)
 
@@ -262,7 +276,8 @@ class NewPlanError(Exception):
 
 
 def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer: str | None, schema_ref: str | None,
-           root: Path, today: dt.date, language_tag: str | None = None, site_language: str = DEFAULT) -> tuple[Path, NewPlan]:
+           root: Path, today: dt.date, language_tag: str | None = None, site_language: str = DEFAULT,
+           seller: str | None = None, working: WorkingDays | None = None) -> tuple[Path, NewPlan]:
     """Write `plans_dir/<slug>.md` from a template in the language asked for (else the site's); never touches an
     existing file. Only a language asked for is written into the plan: without one, the plan follows the site."""
     if not SLUG.fullmatch(slug):
@@ -271,8 +286,11 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
                            f"e.g. `{suggestion}`")
     if go_live < today:
         raise NewPlanError(f"go-live {go_live} is in the past (today is {today}); give the planned go-live date")
-    if buyer is not None and (not buyer.strip() or not buyer.isprintable()):
-        raise NewPlanError("--buyer must be the buyer's company name on one line")
+    for option, name in (("--buyer", buyer), ("--seller", seller)):
+        try:
+            company_name(name) if name is not None else None
+        except ValueError as error:
+            raise NewPlanError(f"{option}: {error}") from None
     if not plans_dir.is_dir():
         raise NewPlanError(f"no plans folder at {display_path(plans_dir)}; create it or pass --plans")
     spoken = _spoken(language_tag or site_language)
@@ -285,8 +303,9 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
         raise NewPlanError(f"{display_path(target)} already exists and was left as it is; pick another slug, or edit that plan")
     made = render(source, display_path(source), plan_path=target, go_live=go_live,
                   buyer=(buyer or buyer_from_slug(slug)).strip(), share_id=new_share_id(),
-                  schema_ref=schema_ref or schema_reference(target, root, SCHEMA_FILE),
-                  language_tag=spoken.tag if language_tag is not None else None)
+                  schema_ref=schema_ref or schema_reference(target, root, _schema_in(root)),
+                  language_tag=spoken.tag if language_tag is not None else None,
+                  seller=seller.strip() if seller else None, working=working)
     try:
         with target.open("x", encoding="utf-8", newline="") as file:  # "x": fails rather than overwrite
             file.write(made.text)
@@ -295,6 +314,12 @@ def create(plans_dir: Path, slug: str, go_live: dt.date, *, template: str, buyer
     except OSError as error:
         raise NewPlanError(f"cannot write {display_path(target)}: {error.strerror or error}") from None
     return target, made
+
+
+def _schema_in(root: Path) -> Path:
+    """The project's own copy of the schema (a repository `mapsite init` made holds one), else the installed one."""
+    own = root / "mapsite" / SCHEMA_FILE.name
+    return own if own.is_file() else SCHEMA_FILE
 
 
 def _spoken(tag: str) -> Language:

@@ -138,7 +138,7 @@ def _fields_at(loc: Loc) -> list[str]:
             annotation = args[0] if args else None
     model = _model_in(annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        return [info.alias or name for name, info in model.model_fields.items()]  # as written in a plan
     return []
 
 

@@ -16,13 +16,13 @@ import json
 import math
 import os
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from zxcvbn import zxcvbn
 
+from mapsite.security.passphrase import random_words
 from mapsite.security.private import write_private
 from mapsite.security.realms import Realm, variable_name
 from mapsite.security.sitekey import VARIABLE as KEY_VARIABLE, Rotations, SiteKey, SiteKeyError, parse
@@ -36,11 +36,9 @@ FILE_VARIABLE = "MAPSITE_PASSWORDS_FILE"  # a JSON file of the same shape: what 
 MIN_LENGTH = 12
 MIN_SCORE = 4  # zxcvbn's top score ("very unguessable")...
 MIN_BITS = 60  # ...and 2^60 guesses: score 4 starts at 10^10, days of one GPU at 600,000 rounds a guess
+ZXCVBN_MAX = 72  # the longest password zxcvbn rates (it raises past that); eight words reach 79 characters
 PATTERNS = {"dictionary": "a common word or name", "spatial": "a keyboard pattern", "repeat": "repeated characters",
             "sequence": "a run like abc or 123", "regex": "a year", "date": "a date"}  # zxcvbn's match patterns
-CONSONANTS = "bcdfghjkmnprstvz"  # 16
-VOWELS = "aeiou"  # 5
-WORDS = 6  # 6 words of consonant-vowel-consonant-vowel-consonant: 6 * log2(16*5*16*5*16) = 102 bits
 
 
 class PasswordError(Exception):
@@ -56,14 +54,12 @@ class Password:
 
 
 def generate(slug: str = "", names: Sequence[str] = ()) -> str:
-    """Six pronounceable random words joined by dashes: 102 bits, easy to read out on a call.
+    """Eight common English words joined by dashes (`passphrase`): 103 bits, easy to read out on a call.
 
-    Drawn again in the rare case zxcvbn sees real words in it and rates it under the rule.
+    Drawn again in the rare case zxcvbn rates a draw under the rule (a word that is a company's name).
     """
-    def word() -> str:
-        return "".join(secrets.choice(CONSONANTS if i % 2 == 0 else VOWELS) for i in range(5))
     while True:
-        candidate = "-".join(word() for _ in range(WORDS))
+        candidate = random_words()
         if weakness(candidate, slug, names) is None:
             return candidate
 
@@ -80,7 +76,7 @@ def weakness(password: str, slug: str, names: Sequence[str] = (), fix: str = "",
     known = [slug, *slug.split("-")]
     for name in names:
         known += [name, *re.findall(r"[^\W_]+", name)]
-    result = zxcvbn(password[:100], user_inputs=[k for k in known if k])
+    result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[k for k in known if k])  # a prefix: never rated stronger
     bits = result["guesses_log10"] * math.log2(10)
     if result["score"] >= MIN_SCORE and bits >= min_bits:
         return None

@@ -1,9 +1,11 @@
 """One site key for every deal: each deal's password derived from `MAPSITE_KEY`, its realm id and a rotation counter.
 
 A sales team runs hundreds of deals; one CI secret per deal runs into GitHub's 100-secret limit.
-With one key, a deal's password is HKDF-SHA256(key, realm id, counter) drawn into the same six
-pronounceable words as a generated password (102 bits), so it is as strong, differs for every
-deal and is the same on every build. Rotating one deal raises its counter in
+With one key, a deal's password is HKDF-SHA256(key, realm id, counter) drawn into the same eight
+words as a generated password (`passphrase`, 103 bits), so it is as strong, differs for every
+deal and is the same on every build. Keys made before that (`msk1_`) keep deriving the six
+syllable words they always did, so no published deal's password changes under a kept key; `mapsite
+key` makes `msk2_` keys, which derive words. Rotating one deal raises its counter in
 `password-rotations.json` beside mkdocs.yml: a committed file that holds no secret (a number per
 realm), so every build, here or in CI, derives the same passwords.
 
@@ -17,21 +19,24 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from mapsite.security.passphrase import legacy_syllables, words_from
+
 __all__ = ["VARIABLE", "ROTATIONS", "SiteKeyError", "SiteKey", "encode", "new_key", "parse", "Rotations"]
 
 VARIABLE = "MAPSITE_KEY"
-PREFIX = "msk1_"  # mapsite site key, format 1
+VERSIONS = {"msk1_": 1, "msk2_": 2}  # mapsite site key, format: 1 derives syllable words, 2 dictionary words
+PREFIX = "msk2_"  # what `mapsite key` makes
 KEY_BYTES = 32  # 256 bits
 CHECK_BYTES = 4  # a typo or a cut-off paste is caught, never taken for another key
 ENCODED = len(base64.b32encode(bytes(KEY_BYTES + CHECK_BYTES)).rstrip(b"="))  # 58 characters after the prefix
 MIN_DISTINCT = 16  # distinct byte values among the 32: random keys have ~30; a made-up pattern has few
 ROTATIONS = "password-rotations.json"
-WORDS, CONSONANTS, VOWELS = 6, "bcdfghjkmnprstvz", "aeiou"  # the shape of passwords.generate()
 
 
 class SiteKeyError(Exception):
@@ -41,32 +46,35 @@ class SiteKeyError(Exception):
 @dataclass(frozen=True)
 class SiteKey:
     secret: bytes
+    version: int = 2
 
     def password(self, realm_id: str, counter: int = 0, attempt: int = 0) -> str:
-        """The realm's password for this counter: six words of consonant-vowel-consonant-vowel-consonant.
+        """The realm's password for this counter: eight words (a `msk1_` key: six syllable words, as it always had).
 
         `attempt` draws again, deterministically, when the strength rule rejects a draw (rare).
         """
-        info = f"mapsite/site-key/v1|{realm_id}|{counter}|{attempt}".encode()
-        number = int.from_bytes(HKDF(hashes.SHA256(), 64, b"mapsite/site-key/v1", info).derive(self.secret), "big")
-        letters = []
-        for index in range(WORDS * 5):  # 512 bits drawn into 102: the bias of each choice is below 2^-400
-            alphabet = CONSONANTS if index % 5 % 2 == 0 else VOWELS
-            number, pick = divmod(number, len(alphabet))
-            letters.append(alphabet[pick])
-        return "-".join("".join(letters[i:i + 5]) for i in range(0, len(letters), 5))
+        if self.version == 1:
+            info = f"mapsite/site-key/v1|{realm_id}|{counter}|{attempt}".encode()
+            # 512 bits drawn into 100: the bias of each choice is below 2^-400; kept exactly as it was
+            return legacy_syllables(int.from_bytes(HKDF(hashes.SHA256(), 64, b"mapsite/site-key/v1", info).derive(self.secret), "big"))
+        info = f"mapsite/site-key/v2|{realm_id}|{counter}|{attempt}".encode()
+        return words_from(HKDF(hashes.SHA256(), 64, b"mapsite/site-key/v2", info + b"|%d" % block).derive(self.secret)
+                          for block in count())
 
 
-def _checksum(raw: bytes) -> bytes:
-    return hashlib.sha256(b"mapsite/site-key/check|" + raw).digest()[:CHECK_BYTES]
+def _checksum(raw: bytes, version: int) -> bytes:
+    """Binds the key to its format too: a `msk1_` key retyped as `msk2_` is caught, not read as another key."""
+    label = b"mapsite/site-key/check|" if version == 1 else b"mapsite/site-key/check/v%d|" % version
+    return hashlib.sha256(label + raw).digest()[:CHECK_BYTES]
 
 
-def encode(raw: bytes) -> str:
-    return PREFIX + base64.b32encode(raw + _checksum(raw)).decode().rstrip("=").lower()
+def encode(raw: bytes, version: int = VERSIONS[PREFIX]) -> str:
+    prefix = next(p for p, v in VERSIONS.items() if v == version)
+    return prefix + base64.b32encode(raw + _checksum(raw, version)).decode().rstrip("=").lower()
 
 
 def new_key() -> str:
-    """A fresh random key, printable and safe to paste as a GitHub secret: `msk1_` and 58 base32 characters."""
+    """A fresh random key, printable and safe to paste as a GitHub secret: `msk2_` and 58 base32 characters."""
     while True:
         raw = secrets.token_bytes(KEY_BYTES)
         if len(set(raw)) >= MIN_DISTINCT:
@@ -77,9 +85,11 @@ def parse(text: str, source: str = VARIABLE) -> SiteKey:
     """The key in `text`, or a SiteKeyError saying what is wrong with it and how to make a good one."""
     fix = "`mapsite key` makes a new one"
     text = text.strip()
-    if not text.startswith(PREFIX):
-        raise SiteKeyError(f"{source} is not a mapsite site key: it must start with {PREFIX} ({fix})")
-    body = text[len(PREFIX):]
+    prefix = text[:len(PREFIX)]
+    if prefix not in VERSIONS:
+        raise SiteKeyError(f"{source} is not a mapsite site key: it must start with {PREFIX} (or msk1_) ({fix})")
+    version = VERSIONS[prefix]
+    body = text[len(prefix):]
     if len(body) != ENCODED:
         problem = "too short (cut off when pasted?)" if len(body) < ENCODED else "too long"
         raise SiteKeyError(f"{source} is {problem}: a site key is {PREFIX} and {ENCODED} characters, this one has "
@@ -89,13 +99,13 @@ def parse(text: str, source: str = VARIABLE) -> SiteKey:
     except ValueError:
         raise SiteKeyError(f"{source} is malformed: after {PREFIX} only the letters a-z and digits 2-7 may follow ({fix})") from None
     raw, check = decoded[:KEY_BYTES], decoded[KEY_BYTES:]
-    if _checksum(raw) != check or encode(raw) != PREFIX + body.lower():  # the last character's spare bits too
+    if _checksum(raw, version) != check or encode(raw, version) != prefix + body.lower():  # the last character's spare bits too
         raise SiteKeyError(f"{source} is malformed: its checksum does not match (a character changed?); "
                         f"copy it again from where it is kept, or {fix}") from None
     if len(set(raw)) < MIN_DISTINCT:
         raise SiteKeyError(f"{source} is weak: its 256 bits are not random ({len(set(raw))} distinct bytes); "
                         f"every deal's password would be guessable; {fix}")
-    return SiteKey(raw)
+    return SiteKey(raw, version)
 
 
 class Rotations:
