@@ -57,7 +57,7 @@ def deal_realm(slug: str, folder: str, names: tuple[str, ...] = ()) -> Realm:
 
 
 TEAM_VARIABLE = "MAPSITE_TEAM_PASSWORD"
-TEAM_MIN_BITS = 100  # no weaker than a generated password (102 bits of entropy, which zxcvbn rates above 110)
+TEAM_MIN_BITS = 100  # no weaker than a generated password (eight words, 103 bits, which zxcvbn rates far above 100)
 
 
 def team_realm(path: str, names: tuple[str, ...] = ()) -> Realm:
