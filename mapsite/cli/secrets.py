@@ -34,10 +34,12 @@ def password(slug: str | None, team: bool, rotate: bool) -> None:
     comes from MAPSITE_TEAM_PASSWORD, else the local store: never from the site key.
     """
     settings = _settings()
-    if team == bool(slug):
+    if team and slug is not None:
         _fail("name one deal (`mapsite password <slug>`) or --team, not both")
     if team:
         return _team_password(settings, rotate)
+    if slug is None:
+        _fail("name a deal (`mapsite password <slug>`), or --team for the team's password")
     plan = _plan_of(settings, slug)
     realm = deal_realm(slug, folder="")  # where its password comes from; the salt plays no part in that
     try:
