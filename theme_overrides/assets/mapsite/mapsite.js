@@ -37,6 +37,8 @@ var mapsiteWords = (function () {
     if (days === 0) return t("today");
     return tn("%(num)s day ago", "%(num)s days ago", -days);
   }
+  /* An open item's due date from today (Words.due_in): late by n days, else as days left. */
+  function dueIn(days) { return days < 0 ? tn("%(num)s day late", "%(num)s days late", -days) : daysLeft(days); }
   function overdue(dueIso, status, todayIso) { return !!dueIso && parse(dueIso) < parse(todayIso) && status !== "done"; }
   function moreOverdue(n) {
     return tn("%(num)s more overdue on the milestones page", "%(num)s more overdue on the milestones page", n);
@@ -95,7 +97,7 @@ var mapsiteWords = (function () {
   }
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
   return { t: t, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
-           daysLeft: daysLeft, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
+           daysLeft: daysLeft, dueIn: dueIn, overdue: overdue, moreOverdue: moreOverdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
 
@@ -108,6 +110,9 @@ var mapsiteWords = (function () {
     var todayIso = W.isoToday(), today = parse(todayIso);
     all("[data-ms-days-left]", deal).forEach(function (el) {
       el.textContent = W.daysLeft(W.daysUntil(el.getAttribute("data-ms-days-left"), todayIso));
+    });
+    all("[data-ms-due-in]", deal).forEach(function (el) {
+      el.textContent = W.dueIn(W.daysUntil(el.getAttribute("data-ms-due-in"), todayIso));
     });
     all("[data-ms-due]", deal).forEach(function (el) {
       var late = W.overdue(el.getAttribute("data-ms-due"), el.getAttribute("data-ms-status"), todayIso);
@@ -229,14 +234,16 @@ var mapsiteWords = (function () {
     var calendar = JSON.parse(data.textContent);
     all("[data-ms-ics]", deal).forEach(function (button) {
       button.addEventListener("click", function () {
-        var id = button.getAttribute("data-ms-ics");
-        var entries = calendar.entries.filter(function (e) {
+        var id = button.getAttribute("data-ms-ics"), listed = button.getAttribute("data-ms-ics-ids");
+        var entries = calendar.entries.filter(function (e) {  /* a person's: exactly the entries the page lists */
+          if (listed !== null) return listed.split(" ").indexOf(e.id) >= 0;
           return id === "all" || e.id === id || e.id.indexOf(id + "s") === 0;
         });
         var blob = new Blob([buildIcs(calendar, entries)], { type: "text/calendar" });
         var link = document.createElement("a");
         link.href = URL.createObjectURL(blob);
-        link.download = (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics";
+        link.download = (id === "all" ? W.t("plan") : listed !== null ? W.t("plan") + "-" + id.slice("person-".length)
+                         : W.t("milestone") + "-" + id.slice(1)) + ".ics";
         document.body.appendChild(link);
         link.click();
         setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
