@@ -32,7 +32,6 @@ def compose(reminder: Reminder, today: dt.date, days: int, sender: str | None, l
                                     reminder.count, date=last)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=(sender or "mapsite.invalid").rpartition("@")[2].strip("> ") or None)
-    message["Content-Language"] = w.language
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
     parts = [_part(w, part, today, layout) for part in reminder.deals]
     greeting = w.gettext("Hello %(name)s,", name=reminder.name) if reminder.name else w.gettext("Hello,")
@@ -43,6 +42,7 @@ def compose(reminder: Reminder, today: dt.date, days: int, sender: str | None, l
         w.language, greeting, intro, Markup("").join(p[1] for p in parts), why)
     message.set_content(text)
     message.add_alternative(str(html), subtype="html")
+    message["Content-Language"] = w.language  # after the parts: set_content moves Content-* headers into them
     return message
 
 
