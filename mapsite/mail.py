@@ -74,20 +74,23 @@ def send_all(messages: Iterable[EmailMessage], settings: SmtpSettings) -> list[F
     A MailError when the server cannot be reached or refuses the login: then nothing was sent.
     """
     failures: list[Failure] = []
-    connection = _connect(settings)
+    connection: smtplib.SMTP | None = _connect(settings)
     try:
         for message in messages:
             recipient = message["To"]
             try:
+                connection = connection or _connect(settings)
                 connection.send_message(message)
+            except MailError as error:  # reconnecting failed: this one (and each after it, in turn) is not sent
+                failures.append(Failure(recipient, str(error)))
             except smtplib.SMTPRecipientsRefused as error:
                 failures += [Failure(recipient, _reply(code, text)) for code, text in error.recipients.values()]
             except smtplib.SMTPResponseException as error:
                 failures.append(Failure(recipient, _reply(error.smtp_code, error.smtp_error)))
-            except (smtplib.SMTPException, OSError) as error:  # the connection broke: this one failed, try a new one
+            except (smtplib.SMTPException, OSError) as error:  # the connection broke: this one failed, the next reconnects
                 failures.append(Failure(recipient, str(error) or type(error).__name__))
                 connection.close()
-                connection = _connect(settings)
+                connection = None
     finally:
         _quit(connection)
     return failures

@@ -114,6 +114,9 @@ def test_dry_run_prints_each_message_and_needs_no_smtp(project):
     assert "https://deals.example.com/northwind-logistics-k7qm2xtz9p/milestones/" in out
     assert "#k=" not in out and "Traceback" not in result.stderr
     assert "2 reminders for items due by 2026-12-01 (dry run: nothing sent)" in result.stderr
+    wider = remind(project, "--dry-run", "--days", "30")
+    assert ("skipped: plans/northwind-emea.md: priya (buyer side) has 2 items due and no email\n"
+            "skipped: plans/northwind-emea.md: legal (buyer side) has 1 item due and no email\n") in wider.stderr
 
 
 def test_without_site_url_there_is_no_link(tmp_path):

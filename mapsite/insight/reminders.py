@@ -35,7 +35,7 @@ class Reminder:
     """One email: who, in which language, and what they owe in each deal."""
 
     email: str
-    name: str
+    name: str  # "" while the plan names only the role: the greeting then names no one
     language: str
     deals: list[DealItems] = field(default_factory=list)
 
@@ -69,7 +69,7 @@ def reminders(deals: list[Deal], today: dt.date, days: int, language: str) -> tu
                 skipped.append(Skipped(deal, person, len(items)))
                 continue
             reminder = found.setdefault(person.email.casefold(), Reminder(
-                person.email, person.name or person.role or "", deal.plan.language or language))
+                person.email, person.name or "", deal.plan.language or language))
             reminder.deals.append(DealItems(deal, plan, tuple(items)))
     return list(found.values()), skipped
 
