@@ -90,11 +90,6 @@ def owed(plan: Plan, stakeholder_id: str, pending: list[Item] | None = None) -> 
             if any(owner is not None and owner.id == stakeholder_id for owner in i.owners)]
 
 
-def days_late(item: Item, today: dt.date) -> int:
-    """Days past due (0 when not late, done or undated)."""
-    return (today - item.due).days if item.overdue(today) else 0
-
-
 def next_milestone(plan: Plan) -> Milestone | None:
     return next((m for m in sorted(plan.milestones, key=lambda m: m.due) if m.status != "done"), None)
 

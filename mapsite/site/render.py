@@ -57,8 +57,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     )
     env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
-    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
-                       due_in=w.due_in,
+    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r))
     env.globals["words"] = w
