@@ -74,7 +74,7 @@ def test_python_and_javascript_say_the_same(browser, tag) -> None:
             mapsiteWords.fromPage();
             return days.map(d => [mapsiteWords.daysUntil(d, today), mapsiteWords.daysLeft(mapsiteWords.daysUntil(d, today)),
                                   mapsiteWords.overdue(d, "in_progress", today), mapsiteWords.overdue(d, "done", today),
-                                  mapsiteWords.date(d)]);
+                                  mapsiteWords.date(d), mapsiteWords.dueIn(mapsiteWords.daysUntil(d, today))]);
         }""", [days, TODAY.isoformat()])
     finally:
         page.close()
@@ -83,11 +83,12 @@ def test_python_and_javascript_say_the_same(browser, tag) -> None:
         n = derive.days_until(day, TODAY)
         late = derive.Item("step", "", day, "in_progress", (), 1).overdue(TODAY)
         done = derive.Item("step", "", day, "done", (), 1).overdue(TODAY)
-        python = [n, w.days_left(n), late, done, w.date(day)]
+        python = [n, w.days_left(n), late, done, w.date(day), w.due_in(n)]
         assert js == python, (iso, json.dumps(js), json.dumps(python))
     assert len({s[1] for s in said}) == 801 and len({s[4] for s in said}) == 801  # every day said its own way
     if tag == "en":
         assert {"1 day left", "2 days left", "today", "1 day ago", "400 days ago"} <= {s[1] for s in said}
+        assert {"1 day late", "400 days late", "today", "3 days left"} <= {s[6] for s in said}
 
 
 def _generated_plans(count: int) -> list[tuple[Plan, dt.date]]:

@@ -177,9 +177,10 @@ def test_secrets_reach_only_a_first_step_that_runs_no_package():
     workflow = load(PUBLISH)
     text = PUBLISH.read_text(encoding="utf-8")
     references = re.findall(r"\$\{\{[^}]*secrets[^}]*\}\}", text)
-    assert references == ["${{ toJSON(secrets) }}"], "one pass of every secret, nothing else"
+    assert references == ["${{ toJSON(secrets) }}", *REMIND_SECRETS], "one pass of every secret, and the mail's own"
     build = steps(workflow, "build")
     first = build[0]
+    send = steps(workflow, "remind")[-1]
     assert first["name"] == FILTER_STEP and first["env"] == {"SECRETS": "${{ toJSON(secrets) }}"}
     # one command: python3 without site-packages (no .pth file runs) nor the working folder on sys.path
     script = re.fullmatch(r"python3 -I -S -c '([^']*)' \"\$RUNNER_TEMP/[\w.-]+\"\n", first["run"])
@@ -187,11 +188,28 @@ def test_secrets_reach_only_a_first_step_that_runs_no_package():
     assert re.findall(r"^(?:import|from) .*$", script.group(1), re.M) == ["import json, os, sys"], "the standard library only"
     for step in all_steps(workflow):
         for name, value in {**step.get("env", {}), **step.get("with", {})}.items():
-            assert not (isinstance(value, str) and "secrets" in value) or step is first, (step, name)
+            assert not (isinstance(value, str) and "secrets" in value) or step in (first, send), (step, name)
     build_step = next(s for s in build if s["name"] == BUILD_STEP)
     assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE}
     assert build_step["run"].strip() == "mkdocs build --strict"
     assert not any(k.startswith("MAPSITE_PASSWORD") for k in workflow.get("env", {}))
+
+
+REMIND_SECRETS = ["${{ secrets.MAPSITE_SMTP_URL != '' && secrets.MAPSITE_MAIL_FROM != '' }}",
+                  "${{ secrets.MAPSITE_SMTP_URL }}", "${{ secrets.MAPSITE_MAIL_FROM }}"]
+SEND_STEP = "Send reminders (items overdue or due within 7 days)"
+
+
+def test_reminders_run_daily_after_the_deploy_only_with_the_smtp_secrets_which_only_their_last_step_sees():
+    job = load(PUBLISH)["jobs"]["remind"]
+    assert job["needs"] == "deploy" and job["if"] == "github.event_name == 'schedule'", "once a day, after a publish"
+    assert job["environment"] == {"name": "github-pages", "deployment": False}
+    assert job["env"] == {"SMTP_SET": REMIND_SECRETS[0]}, "a yes or no, never a secret's value, for the whole job"
+    assert all(step["if"] == "env.SMTP_SET == 'true'" for step in job["steps"]), "no secrets: every step skipped"
+    *before, send = job["steps"]
+    assert send["name"] == SEND_STEP and send["run"].strip() == "mapsite remind"
+    assert send["env"] == {"MAPSITE_SMTP_URL": REMIND_SECRETS[1], "MAPSITE_MAIL_FROM": REMIND_SECRETS[2]}
+    assert any(is_install(step.get("run", "")) for step in before), "installed before the secrets arrive"
 
 
 def test_the_build_job_takes_its_secrets_from_the_main_only_environment():
@@ -331,6 +349,9 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
         if failed:
             results.append(StepRun(name, "not run"))
             continue
+        if "if" in step and not _condition(step["if"], workflow, job, exported, expressions):
+            results.append(StepRun(name, "skipped"))
+            continue
         if "uses" in step:
             results.append(StepRun(name, "skipped"))
             continue
@@ -362,6 +383,14 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
         failed = status == "failed"
         results.append(StepRun(name, status, result.stdout + result.stderr, read_command_file(runner / f"output-{index}"), env))
     return JobRun(results, summary.read_text(encoding="utf-8"), exported)
+
+
+def _condition(condition: str, workflow: dict, job: dict, exported: dict[str, str], expressions: dict[str, str]) -> bool:
+    """A step's `if:`, of the one form the workflows use: `env.NAME == 'value'`."""
+    match = re.fullmatch(r"env\.(\w+) == '([^']*)'", condition.strip())
+    assert match, f"the test cannot evaluate if: {condition}"
+    env = {k: evaluate(v, expressions) for scope in (workflow.get("env", {}), job.get("env", {})) for k, v in scope.items()}
+    return {**env, **exported}.get(match.group(1)) == match.group(2)
 
 
 def git(workspace: Path, *args: str) -> str:
@@ -542,6 +571,31 @@ def test_publish_stops_on_a_bad_site_key_naming_it(workspace, key):
     assert build.status == "failed" and "MAPSITE_KEY" in build.output and "Traceback" not in build.output
     assert key not in build.output
     assert not (workspace / "site").exists() and run.step("Upload the site").status == "not run"
+
+
+def remind_expressions(url: str, sender: str) -> dict[str, str]:
+    return {REMIND_SECRETS[0][3:-3].strip(): "true" if url and sender else "false",
+            REMIND_SECRETS[1][3:-3].strip(): url, REMIND_SECRETS[2][3:-3].strip(): sender}
+
+
+def test_the_reminder_job_runs_as_written_against_a_loopback_smtp_server(workspace):
+    from smtpserver import Collector, SmtpServer
+
+    (workspace / "mkdocs.yml").write_text((workspace / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "      plans_dir: plans\n", f"      plans_dir: plans\n      today: {TODAY}\n"), encoding="utf-8")
+    dry = subprocess.run([sys.executable, "-m", "mapsite", "remind", "--dry-run"], cwd=workspace, env=build_env(),
+                         capture_output=True, text=True, timeout=300)
+    expected = sorted(line.removeprefix("To: ") for line in dry.stdout.splitlines() if line.startswith("To: "))
+    assert expected, "the repository's plans have someone to remind on the test's day"
+    collector = Collector()
+    with SmtpServer(collector) as server:
+        run = run_job(PUBLISH, "remind", workspace, remind_expressions(server.url(), "Deals <deals@acme.example>"))
+        shutil.rmtree(workspace.parent / "runner-publish-remind")  # a second run of the same job, on a fresh runner
+        unset = run_job(PUBLISH, "remind", workspace, remind_expressions("", ""))
+    assert run.statuses() == {"Check out": "skipped", "Set up Python": "skipped", "Install": "skipped", SEND_STEP: "ok"}, \
+        run.step(SEND_STEP).output
+    assert sorted(r.message["To"] for r in collector.received) == expected
+    assert set(unset.statuses().values()) == {"skipped"} and len(collector.received) == len(expected)
 
 
 def change_a_plan(workspace: Path) -> tuple[str, str]:

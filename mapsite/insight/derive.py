@@ -23,6 +23,8 @@ class Item:
     status: str
     owners: tuple[Stakeholder | None, ...]
     milestone_number: int  # 1-based, for links to #milestone-N
+    step_number: int | None = None  # 1-based within its milestone; None for a milestone (see render.calendar_id)
+    internal: bool = False  # team-only: only the team's view holds it (and marks it)
 
     def overdue(self, today: dt.date) -> bool:
         return self.status != "done" and self.due is not None and self.due < today
@@ -61,21 +63,32 @@ def items(plan: Plan) -> list[Item]:
     found = []
     for number, milestone in enumerate(plan.milestones, start=1):
         found.append(Item("milestone", milestone.title, milestone.due, milestone.status,
-                          tuple(plan.stakeholder(o) for o in milestone.owners), number))
-        for step in milestone.steps:
-            found.append(_step_item(plan, step, number))
+                          tuple(plan.stakeholder(o) for o in milestone.owners), number, internal=milestone.internal))
+        for index, step in enumerate(milestone.steps, start=1):
+            found.append(_step_item(plan, step, number, index))
     return found
 
 
-def _step_item(plan: Plan, step: Step, number: int) -> Item:
+def _step_item(plan: Plan, step: Step, number: int, index: int) -> Item:
     owners = (plan.stakeholder(step.owner),) if step.owner else ()
-    return Item("step", step.task, step.due, step.status, owners, number)
+    return Item("step", step.task, step.due, step.status, owners, number, index, step.internal)
 
 
 def open_items(plan: Plan, every: list[Item] | None = None) -> list[Item]:
     """Items not done, soonest first; undated steps last. `every` is `items(plan)` when the caller has it."""
     pending = [i for i in (items(plan) if every is None else every) if i.status != "done"]
     return sorted(pending, key=lambda i: (i.due or dt.date.max, i.milestone_number, i.kind != "milestone"))
+
+
+def owed(plan: Plan, stakeholder_id: str, pending: list[Item] | None = None) -> list[Item]:
+    """What one person still owes: the open items they own, late first.
+
+    The one rule for "late first" is `open_items`' order (soonest due first): what is late has the
+    earliest dates, so it leads whatever the day, and the browser need not reorder it. The people
+    page and `mapsite remind` both ask here. `pending` is `open_items(plan)` when the caller has it.
+    """
+    return [i for i in (open_items(plan) if pending is None else pending)
+            if any(owner is not None and owner.id == stakeholder_id for owner in i.owners)]
 
 
 def next_milestone(plan: Plan) -> Milestone | None:
@@ -173,9 +186,3 @@ def health(plan: Plan, today: dt.date, projection: Projection | None = None) -> 
 def days_until(day: dt.date, today: dt.date) -> int:
     return (day - today).days
 
-
-def owned_by(plan: Plan, stakeholder_id: str) -> tuple[list[Milestone], list[tuple[Milestone, Step]]]:
-    """What one person owns: milestones, and steps with their milestone."""
-    milestones = [m for m in plan.milestones if stakeholder_id in m.owners]
-    steps = [(m, s) for m in plan.milestones for s in m.steps if s.owner == stakeholder_id]
-    return milestones, steps

@@ -295,6 +295,8 @@ class Plan(Strict):
     status: Health | None = Field(default=None, description="Set by hand to override the derived deal status.")
     status_note: Text | None = Field(default=None, description="Why, in a few words, when `status` is set by hand.")
     notes: list[Note] = Field(default_factory=list, description="Free text; team-only unless `internal: false`.")
+    remind_buyers: bool = Field(default=False, description="`mapsite remind` also emails buyer-side people their "
+                                "items due soon or overdue (seller-side people always get theirs).")
     owner: Id | None = Field(default=None, description="Deal owner: a seller-side stakeholder `id` (default: the first "
                              "seller stakeholder). Team-only, like the fields below.", examples=["raj"])
     amount: Money | None = Field(default=None, description="The deal's value, a number >= 0 (no currency sign or "

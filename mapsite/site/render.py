@@ -64,7 +64,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     )
     env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
-    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
+    env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r))
     env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
@@ -142,7 +142,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "overdue": derive.overdue(plan, today, pending),
         "commercial_total": derive.commercial_total(plan),
         "items": every,
-        "owned_by": lambda sid: derive.owned_by(plan, sid),
+        "owed": lambda sid: derive.owed(plan, sid, pending),
         "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(w, plan, today, projection),
         "projection": projection,

@@ -68,6 +68,12 @@ class UrlLayout:
             return self.deal_path(deal)
         return self.site_url.rstrip("/") + "/" + self.deal_path(deal)
 
+    def page_address(self, deal: _Deal, kind: PageKind) -> str | None:
+        """A deal page's full address (for an email), or None without `site_url`: a relative one leads nowhere."""
+        if not self.site_url:
+            return None
+        return f"{self.site_url.rstrip('/')}/{self.folder(deal)}/{self.page_url(kind).removeprefix('./')}"
+
     def preview_url(self, deal: _Deal, dev_addr: str) -> str:
         """Where `mapsite preview` serves the deal: `mkdocs serve` mounts the site at site_url's path."""
         mount = urlsplit(self.site_url or "/").path.rstrip("/") + "/"

@@ -47,6 +47,7 @@ HEALTH_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_trac
 BROWSER_MESSAGES = ("today", "d MMM y", "MMM y", N_("plan"), N_("milestone"), "Go-live projected for %(date)s, as agreed.",
                     "projected %(date)s")
 BROWSER_PLURALS = (("%(num)s day left", "%(num)s days left"), ("%(num)s day ago", "%(num)s days ago"),
+                   ("%(num)s day late", "%(num)s days late"),
                    ("Go-live now projected for %(date)s, %(num)s day late: %(title)s (%(owners)s) is %(num)s day overdue.",
                     "Go-live now projected for %(date)s, %(num)s days late: %(title)s (%(owners)s) is %(num)s days overdue."),
                    ("Go-live now projected for %(date)s, %(num)s day late: %(title)s is %(num)s day overdue.",
@@ -104,6 +105,12 @@ class Words:
         if count == 0:
             return self.gettext("today")
         return self.ngettext("%(num)s day ago", "%(num)s days ago", -count)
+
+    def due_in(self, count: int) -> str:
+        """An open item's due date from today: "3 days late", "today", "5 days left"; mapsite.js's dueIn says the same."""
+        if count < 0:
+            return self.ngettext("%(num)s day late", "%(num)s days late", -count)
+        return self.days_left(count)
 
     def status(self, code: str) -> str:
         return self.gettext(STATUS_LABELS[code])

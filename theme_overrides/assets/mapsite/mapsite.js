@@ -43,6 +43,8 @@ var mapsiteWords = (function () {
     if (days === 0) return t("today");
     return tn("%(num)s day ago", "%(num)s days ago", -days);
   }
+  /* An open item's due date from today (Words.due_in): late by n days, else as days left. */
+  function dueIn(days) { return days < 0 ? tn("%(num)s day late", "%(num)s days late", -days) : daysLeft(days); }
   function overdue(dueIso, status, todayIso) { return !!dueIso && parse(dueIso) < parse(todayIso) && status !== "done"; }
   /* The catalogue's CLDR pattern ("d MMM y"), its fields from Intl in the page's language. */
   function parts(iso, month) {  /* month names as they read inside a date (format form, not stand-alone) */
@@ -101,7 +103,7 @@ var mapsiteWords = (function () {
   function projectedLabel(isoDay) { return fill(t("projected %(date)s"), { date: date(isoDay) }); }
   function lang() { return catalogue.lang; }
   return { t: t, tn: tn, fill: fill, lang: lang, intl: intl, month: month, load: load, fromPage: fromPage, parse: parse, isoToday: isoToday, daysUntil: daysUntil,
-           daysLeft: daysLeft, overdue: overdue, date: date, DAY: DAY, project: project,
+           daysLeft: daysLeft, dueIn: dueIn, overdue: overdue, date: date, DAY: DAY, project: project,
            goLiveSentence: goLiveSentence, projectedLabel: projectedLabel };
 })();
 
@@ -147,6 +149,9 @@ var mapsitePage = (function () {
     var todayIso = W.isoToday(), today = parse(todayIso);
     all("[data-ms-days-left]", deal).forEach(function (el) {
       el.textContent = W.daysLeft(W.daysUntil(el.getAttribute("data-ms-days-left"), todayIso));
+    });
+    all("[data-ms-due-in]", deal).forEach(function (el) {
+      el.textContent = W.dueIn(W.daysUntil(el.getAttribute("data-ms-due-in"), todayIso));
     });
     all("[data-ms-due]", deal).forEach(function (el) {
       var late = W.overdue(el.getAttribute("data-ms-due"), el.getAttribute("data-ms-status"), todayIso);
@@ -273,12 +278,15 @@ var mapsitePage = (function () {
     var calendar = JSON.parse(data.textContent);
     all("[data-ms-ics]", deal).forEach(function (button) {
       button.addEventListener("click", function () {
-        var id = button.getAttribute("data-ms-ics");
+        var id = button.getAttribute("data-ms-ics"), listed = button.getAttribute("data-ms-ics-ids");
         var entries = calendar.entries.filter(function (e) {  /* what is done needs no date in anyone's calendar */
-          return e.status !== "done" && (id === "all" || e.id === id || e.id.indexOf(id + "s") === 0);
+          if (e.status === "done") return false;
+          if (listed !== null) return listed.split(" ").indexOf(e.id) >= 0;  /* a person's: exactly the entries the page lists */
+          return id === "all" || e.id === id || e.id.indexOf(id + "s") === 0;
         });
         mapsitePage.save(new Blob([buildIcs(calendar, entries)], { type: "text/calendar" }),
-                         (id === "all" ? W.t("plan") : W.t("milestone") + "-" + id.slice(1)) + ".ics");
+                         (id === "all" ? W.t("plan") : listed !== null ? W.t("plan") + "-" + id.slice("person-".length)
+                          : W.t("milestone") + "-" + id.slice(1)) + ".ics");
       });
     });
   }
