@@ -23,7 +23,7 @@ from mapsite.insight.ledger import ledger
 from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
-from mapsite.site import kinds, projected, text
+from mapsite.site import actions, kinds, projected, text
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
@@ -239,5 +239,7 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
+    if kind.key in actions.PAGES:
+        context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})
