@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from conftest import CANONICAL, Served, edited, new_site, passwords_env, unlock
+from conftest import Served, edited, new_site, passwords_env, screenshot, unlock
 
 PASSWORD = "northwind-kelut-vodaf-ripem-zunog"
 HOSTILE_PASSWORD = "hostile-kelut-vodaf-ripem-zunog"
@@ -88,7 +88,9 @@ def _step_row(page, task: str):
 def test_done_on_a_step_round_trips_through_apply_changing_only_its_status_line(page, served, tmp_path):
     _open(page, served, "northwind-logistics-k7qm2xtz9p", PASSWORD)
     row = _step_row(page, "Security review meeting")
-    row.locator(".ms-actions > summary").click()
+    row.locator(".ms-actions__toggle").click()
+    row.scroll_into_view_if_needed()
+    screenshot(page, "actions-step-open")
     done = row.locator("[data-ms-action=done]")
     done.click()
     mail = _mail(done.get_attribute("href"))
@@ -120,7 +122,7 @@ def test_new_date_and_question_links_name_the_item_and_the_change(page, served):
     _open(page, served, "northwind-logistics-k7qm2xtz9p", PASSWORD)
     box = page.locator("details[data-ms-milestone='3'] .ms-milestone__body > .ms-actions")
     box.evaluate("d => d.closest('details[data-ms-milestone]').open = true")
-    box.locator("summary").click()
+    box.locator(".ms-actions__toggle").click()
     propose = box.locator("[data-ms-action=due]")
     assert propose.get_attribute("href") is None, "the date is still the due date: nothing to propose"
     box.locator("[data-ms-action-date]").fill("2026-12-18")
@@ -138,6 +140,7 @@ def test_new_date_and_question_links_name_the_item_and_the_change(page, served):
 
 def test_the_summary_offers_actions_for_the_items_it_lists(page, served):
     _open(page, served, "northwind-logistics-k7qm2xtz9p", PASSWORD, path="")
+    screenshot(page, "actions-summary")
     items = page.locator(".ms-next .ms-item .ms-actions")
     assert items.count() >= 3
     hrefs = items.first.locator("[data-ms-action=done]").get_attribute("href")

@@ -57,6 +57,7 @@ class Message:
     sender: str
     subject: str
     body: str
+    plain: bool = False  # a plain text file: its lines are the file's lines
 
 
 def read_messages(name: str, data: bytes) -> list[Message]:
@@ -67,7 +68,7 @@ def read_messages(name: str, data: bytes) -> list[Message]:
     keys = {k.lower() for k in parsed.keys()}
     if keys & set(_HEADERS) and "mapsite-update" not in keys:
         return [_message(name, parsed)]
-    return [Message(name, "", "", data.decode("utf-8", "replace"))]
+    return [Message(name, "", "", data.decode("utf-8", "replace"), plain=True)]
 
 
 def _mbox(name: str, data: bytes) -> list[Message]:
@@ -90,8 +91,7 @@ def _texts(message: EmailMessage) -> str:
     """Every text part, forwarded messages' included (walk() goes into message/rfc822), HTML as its text."""
     texts = []
     for part in message.walk():
-        if part.get_content_maintype() != "text" or part.get_content_disposition() == "attachment" \
-                and part.get_content_subtype() not in ("plain", "html"):
+        if part.get_content_type() not in ("text/plain", "text/html"):
             continue
         try:
             content = part.get_content()
@@ -145,8 +145,7 @@ def updates_in(message: Message) -> Update:
 
 def _at(message: Message, line: int) -> str:
     """`reply.txt:14` for a text file; `inbox.mbox: message 3, line 14 of its text` for a parsed email."""
-    return f"{message.where}:{line}" if not message.sender and not message.subject else \
-        f"{message.where}, line {line} of its text"
+    return f"{message.where}:{line}" if message.plain else f"{message.where}, line {line} of its text"
 
 
 def _own_words(body: str) -> str:

@@ -57,6 +57,12 @@
     picker.addEventListener("input", chosen);
     picker.addEventListener("change", chosen);
     chosen();
+    var toggle = box.querySelector(".ms-actions__toggle"), body = box.querySelector(".ms-actions__body");
+    toggle.addEventListener("click", function () {
+      body.hidden = !body.hidden;
+      toggle.setAttribute("aria-expanded", String(!body.hidden));
+      box.classList.toggle("ms-actions--open", !body.hidden);
+    });
     box.hidden = false;
   }
 
@@ -68,12 +74,8 @@
     var data = JSON.parse(block.textContent);
     all("[data-ms-ref]").forEach(function (box) { setup(data, box); });
   }
-  /* As mapsite.js: a page written by unlock.js may not fire DOMContentLoaded again. */
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-    document.addEventListener("readystatechange", init);
-    window.addEventListener("load", init);
-  } else {
-    init();
-  }
+  /* Whichever comes first starts us: a page written by unlock.js may not fire DOMContentLoaded again (see mapsite.js). */
+  ["DOMContentLoaded", "readystatechange"].forEach(function (type) { document.addEventListener(type, init); });
+  window.addEventListener("load", init);
+  if (document.readyState !== "loading") init();
 })();
