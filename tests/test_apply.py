@@ -11,12 +11,14 @@ import difflib
 import hashlib
 import os
 import re
+import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from conftest import edited
+from conftest import build_env, edited
 from mapsite.plan import load_text
 from mapsite.plan.messages import MessageError, read_messages, updates_in
 from mapsite.plan.refs import UnknownItem, milestone_ref, resolve, step_ref
@@ -324,3 +326,19 @@ def test_the_readme_documents_the_command():
     section = readme.split("## Buyer updates", 1)[1].split("\n## ", 1)[0]
     for words in ("mapsite apply", "--yes", "--dry-run", "forged", "pull request", "m:~", "Exit"):
         assert words in section, words
+
+
+def test_on_a_terminal_it_asks_and_writes_only_on_yes(project, tmp_path):
+    (tmp_path / "reply.txt").write_text(line(CASE, "status=done") + "\n", encoding="utf-8")
+    for answer, code, text in (("n\n", 1, PLAN), ("y\n", 0, edit(CASE, "done"))):
+        terminal, stdin = os.openpty()
+        os.write(terminal, answer.encode())
+        try:
+            result = subprocess.run([sys.executable, "-m", "mapsite", "apply", str(tmp_path / "reply.txt")],
+                                    cwd=project.root, stdin=stdin, capture_output=True, text=True, env=build_env(), timeout=60)
+        finally:
+            os.close(stdin)
+            os.close(terminal)
+        assert result.returncode == code, result.stderr
+        assert "Apply to 1 plan(s)? [y/N]" in result.stdout and "+    status: done" in result.stdout
+        assert project.plan.read_text(encoding="utf-8") == text

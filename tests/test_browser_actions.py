@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from conftest import Served, edited, new_site, passwords_env, screenshot, unlock
+from conftest import Served, assert_no_plaintext, edited, new_site, passwords_env, screenshot, unlock
 
 PASSWORD = "northwind-kelut-vodaf-ripem-zunog"
 HOSTILE_PASSWORD = "hostile-kelut-vodaf-ripem-zunog"
@@ -38,12 +38,21 @@ HOSTILE = edited(
 )
 
 
+GERMAN = edited(("share_id: k7qm2xtz9p", "share_id: deutsch42x"),
+                ("title: Northwind Logistics × Acme Analytics\n", "title: Northwind Logistics × Acme Analytics\nlanguage: de\n"))
+GERMAN_PASSWORD = "mueller-kelut-vodaf-ripem-zunog"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     site = new_site(tmp_path_factory.mktemp("actions"))
     site.add_plan("northwind-logistics.md", COMMENTED)
     site.add_plan("hostile.md", HOSTILE)
-    site.build(env=passwords_env(northwind_logistics=PASSWORD, hostile=HOSTILE_PASSWORD))
+    site.add_plan("mueller.md", GERMAN)
+    site.build(env=passwords_env(northwind_logistics=PASSWORD, hostile=HOSTILE_PASSWORD, mueller=GERMAN_PASSWORD))
+    # What the links need travels inside each page's encryption only.
+    assert_no_plaintext(site.out, ["priya.shah@northwind.example", "raj.patel@acme.example", INJECTION[:20],
+                                   "Security review meeting"])
     server = Served(site.out)
     server.site = site
     yield server
@@ -166,3 +175,21 @@ def test_hostile_titles_add_no_update_line_header_or_recipient(page, served):
     shown = served.site.mapsite("apply", "--dry-run", input=mail["body"])  # writes nothing: the shared site stays
     assert shown.returncode == 0, shown.stderr
     assert "+++ b/plans/hostile.md" in shown.stdout and "northwind-logistics.md" not in shown.stdout
+
+
+def test_the_message_speaks_the_deals_language(page, served):
+    _open(page, served, "mueller-deutsch42x", GERMAN_PASSWORD)
+    box = page.locator("details[data-ms-milestone='4'] .ms-milestone__body > .ms-actions")
+    done = _mail(box.locator("[data-ms-action=done]").get_attribute("href"))
+    assert done["subject"] == "Erledigt: Business case approved (Northwind Logistics × Acme Analytics)"
+    lines = done["body"].split("\r\n")
+    assert lines[0] == "Guten Tag," and "„Business case approved“ ist erledigt." in lines
+    assert lines[-2] == "Bitte lassen Sie die nächste Zeile unverändert: Damit aktualisiert das Team den Plan."
+    assert lines[-1].startswith("mapsite-update: deal=mueller item=m:~")
+    box.evaluate("b => b.closest('details[data-ms-milestone]').open = true")
+    box.locator(".ms-actions__toggle").click()
+    assert box.locator(".ms-actions__toggle").inner_text() == "Aktualisieren"
+    box.locator("[data-ms-action-date]").fill("2027-01-05")
+    moved = _mail(box.locator("[data-ms-action=due]").get_attribute("href"))
+    assert "Wir schlagen vor, „Business case approved“ vom 18. Dezember 2026 auf den 5. Januar 2027 zu verschieben." in \
+        moved["body"].split("\r\n"), moved["body"]
