@@ -196,6 +196,17 @@ def test_quoted_replies_and_inline_forwards_still_work():
     assert only_update(eml(forwarded)).item == REDLINES
 
 
+def test_an_update_line_a_mail_program_wrapped():
+    """Thunderbird sends format=flowed, wrapped at 72 characters with a trailing space; others hard-wrap replies."""
+    flowed = EmailMessage()
+    flowed["From"], flowed["Subject"] = "dana@northwind.example", "Done"
+    flowed.set_content(f"Hello,\n\nmapsite-update: deal={SLUG} item={MEETING} \nstatus=done\n", cte="7bit")
+    flowed.set_param("format", "flowed")
+    assert (only_update(bytes(flowed)).item, only_update(bytes(flowed)).change) == (MEETING, "done")
+    hard = f"Thanks!\n\n> mapsite-update: deal={SLUG}\n> item={REDLINES}\n> due=2026-12-23\n"
+    assert only_update(hard.encode(), "reply.txt").date == dt.date(2026, 12, 23)
+
+
 def test_a_forward_as_attachment():
     outer = EmailMessage()
     outer["From"], outer["Subject"] = "marco@northwind.example", "Fwd: Done"

@@ -30,6 +30,7 @@ from mapsite.plan.refs import REFERENCE
 MARKER = "mapsite-update:"
 _LINE = re.compile(r"^[ \t>]*mapsite-update:(?P<rest>.*)$", re.I | re.M)
 _FIELDS = re.compile(r"deal=(?P<deal>\S+)\s+item=(?P<item>\S+)\s+(?P<change>status=done|due=\S*|question)")
+WRAPPED = 2  # lines a mail program may have wrapped an update line onto
 _HEADERS = ("from", "to", "subject", "date", "message-id", "mime-version", "received", "return-path")
 
 
@@ -107,13 +108,13 @@ def _texts(message: EmailMessage) -> str:
 def updates_in(message: Message) -> Update:
     """The message's one update. Raises `MessageError` when it has none, two different ones, or a malformed one."""
     body = message.body.replace("\r\n", "\n")
+    lines = body.split("\n")
     found: dict[tuple[str, str, str], int] = {}
     for match in _LINE.finditer(body):
         line = body.count("\n", 0, match.start()) + 1
-        fields = _FIELDS.fullmatch(match["rest"].strip())
-        where = _at(message, line)
+        fields = _fields(match["rest"], lines[line:line + WRAPPED])
         if not fields:
-            raise MessageError(f"{where}: this update line is not one a deal page writes; expected "
+            raise MessageError(f"{_at(message, line)}: this update line is not one a deal page writes; expected "
                                "`mapsite-update: deal=<deal> item=<item> status=done` (or due=YYYY-MM-DD, or question)")
         found.setdefault((fields["deal"], fields["item"], fields["change"]), line)
     if not found:
@@ -141,6 +142,17 @@ def updates_in(message: Message) -> Update:
     else:
         change = "done" if change == "status=done" else "question"
     return Update(deal, item, change, day, where, message.sender, message.subject, _own_words(body))
+
+
+def _fields(rest: str, following: list[str]) -> re.Match | None:
+    """The line's fields; a line a mail program wrapped (at a space, as format=flowed and hard wraps do) is
+    joined with the lines after it, their quoting removed."""
+    for count in range(len(following) + 1):
+        joined = " ".join([rest, *(re.sub(r"^[ \t>]*", "", text) for text in following[:count])])
+        fields = _FIELDS.fullmatch(joined.strip())
+        if fields:
+            return fields
+    return None
 
 
 def _at(message: Message, line: int) -> str:
