@@ -16,8 +16,6 @@ from mapsite.plan.model import Milestone, Plan
 from mapsite.plan.refs import milestone_ref, step_ref
 from mapsite.site.words import N_, Words, script_json
 
-PAGES = ("summary", "milestones")  # the pages that offer actions
-
 # The message a link writes; %(item)s, %(plan)s, %(date)s, %(old)s are filled in by actions.js.
 MAIL_WORDS = {
     "subject_done": N_("Done: %(item)s (%(plan)s)"),

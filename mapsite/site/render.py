@@ -239,7 +239,6 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
-    if kind.key in actions.PAGES:
-        context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))
+    context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))  # any template may offer them
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})
