@@ -23,7 +23,7 @@ from mapsite.insight.ledger import ledger
 from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
-from mapsite.site import kinds, projected, text
+from mapsite.site import actions, kinds, projected, text
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
@@ -250,5 +250,6 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience)
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
+    context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))  # any template may offer them
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {})
