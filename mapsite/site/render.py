@@ -23,6 +23,7 @@ from mapsite.insight.ledger import ledger
 from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
+from mapsite.site import documents as files
 from mapsite.site import kinds, projected, text
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
@@ -66,7 +67,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
-                       reason=lambda r: reason_text(w, r))
+                       reason=lambda r: reason_text(w, r), file_size=lambda n: files.size_text(w, n))
     env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
     return env
 
@@ -236,13 +237,14 @@ def logo_uris(deal: Deal) -> dict[str, str]:
 def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
                 layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
                 moves: dict[str, list[Move]] | None = None, env: Environment | None = None,
-                audience: Audience = BUYER) -> str:
+                audience: Audience = BUYER, documents: list[files.Offered] = ()) -> str:
     """The HTML fragment of one deal page of `kind` (summary, milestones, people), as `audience` sees it.
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
     `moves` maps milestone titles to their due-date changes in git; `env` is the build's
     `environment()` (by default mapsite's own templates, in English). The team's view holds the
-    internal items, marked as such, and counts them in its facts.
+    internal items, marked as such, and counts them in its facts. `documents` are the deal's files as
+    this build publishes them (`site.documents`); the audience's view offers only its own.
     """
     env = env or _default()
     template = env.get_template(kind.template)
@@ -250,4 +252,4 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
-                           moves=moves or {})
+                           moves=moves or {}, documents=files.for_audience(documents, audience))
