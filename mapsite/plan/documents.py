@@ -15,19 +15,10 @@ from pathlib import Path, PurePath
 from mapsite.plan.files import real_path
 from mapsite.plan.wording import Loc
 
-# The types a buyer's computer opens as documents. No SVG or HTML: they can carry script.
-DOCUMENT_TYPES = {
-    ".pdf": ("PDF", "application/pdf"),
-    ".png": ("PNG", "image/png"),
-    ".jpg": ("JPEG", "image/jpeg"),
-    ".jpeg": ("JPEG", "image/jpeg"),
-    ".webp": ("WebP", "image/webp"),
-    ".docx": ("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ".pptx": ("PPTX", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    ".txt": ("TXT", "text/plain"),
-    ".csv": ("CSV", "text/csv"),
-}
+# The types a buyer's computer opens as documents, by extension, with the name people call them by. No SVG or
+# HTML: they can carry script. The browser saves every document as bytes, whatever its type (files.js).
+DOCUMENT_TYPES = {".pdf": "PDF", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP", ".docx": "DOCX",
+                  ".xlsx": "XLSX", ".pptx": "PPTX", ".txt": "TXT", ".csv": "CSV"}
 MB = 1024 * 1024
 MAX_FILE_BYTES = 10 * MB  # one document; the browser holds it whole while decrypting
 MAX_DEAL_BYTES = 25 * MB  # every document of a deal together
@@ -76,10 +67,11 @@ def _problem(plan_path: Path, project: Path, path: str) -> str | None:
                 f"copy the file into the project, e.g. beside the plan in `{plan_path.stem}/`")
     kind = target.suffix.lower()
     if kind not in DOCUMENT_TYPES:
-        known = ", ".join(dict.fromkeys(label for label, _ in DOCUMENT_TYPES.values()))
+        known = ", ".join(dict.fromkeys(DOCUMENT_TYPES.values()))
         return f"`{path}` is not a type a deal may offer ({kind or 'no extension'}); use one of: {known}"
     if not target.exists():
-        return f"`{path}` does not exist (looked for {target}); the path is relative to the plan's folder"
+        return (f"`{path}` does not exist (looked for {target.relative_to(project)} in the project); "
+                "the path is relative to the plan's folder")
     if not target.is_file():
         return f"`{path}` is not a regular file; name a document such as `{plan_path.stem}/order-form.pdf`"
     size = target.stat().st_size

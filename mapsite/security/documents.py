@@ -3,9 +3,9 @@
 Each document is encrypted with AES-256-GCM under its own random key and nonce, fresh every build,
 with its published path bound in as associated data (a file moved to another name does not open).
 The key travels in the deal's summary page, inside that page's encryption, so only someone who opened
-the page can open the file: no password-derived key is used here, and no extra PBKDF2 runs. The file
-is not compressed (PDFs and office files are already) and carries nothing but nonce-less ciphertext
-and its tag: the nonce is in the page too. The browser side is theme_overrides/assets/mapsite/files.js.
+the page can open the file: no password-derived key is used here, and no extra PBKDF2 runs. The
+published file is the ciphertext and its 16-byte tag, nothing else (its nonce is in the page too); it
+is not compressed (PDFs and office files are already). The browser side is theme_overrides/assets/mapsite/files.js.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def offered(deal: Deal, folder: str, *, team: bool) -> list[Offered]:
             continue
         source = document_file(deal.path, entry.path)
         name = Path(entry.path).name
-        found.append(Offered(entry.title or name, name, DOCUMENT_TYPES[source.suffix.lower()][0], source.stat().st_size,
+        found.append(Offered(entry.title or name, name, DOCUMENT_TYPES[source.suffix.lower()], source.stat().st_size,
                              entry.internal, source, FileKey.fresh(f"{folder}/files/{secrets.token_hex(8)}.bin")))
     return found
 
