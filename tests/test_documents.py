@@ -19,7 +19,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import Served, Site, assert_no_plaintext, decrypt, edited, new_site, unlock
+from conftest import REPO, Served, Site, assert_no_plaintext, decrypt, edited, new_site, unlock
 from mapsite.plan import load_plan
 from mapsite.plan.documents import MAX_DEAL_BYTES, MAX_FILE_BYTES
 from mapsite.security.sitekey import new_key
@@ -198,6 +198,25 @@ def test_the_team_downloads_an_internal_document_in_chromium(room, browser):
             page.get_by_role("button", name="Quuxfloor pricing").click()
         assert download.value.suggested_filename == "quuxfloor.xlsx"
         assert Path(download.value.path()).read_bytes() == PRICING
+    finally:
+        context.close()
+        served.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_documents_list_has_no_serious_accessibility_violation(room, browser, scheme):
+    axe = REPO / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core not installed (npm install --no-save axe-core)")
+    served = Served(room.out)
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # the page's policy refuses axe's inline script
+    try:
+        page = context.new_page()
+        page.goto(served.base + NORTHWIND + "/")
+        unlock(page, TEAM_PASSWORD)  # the team's view: both documents, one marked internal
+        page.add_script_tag(path=str(axe))
+        result = page.evaluate("axe.run({include: ['.ms-files']}, {resultTypes: ['violations']})")
+        assert [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
     finally:
         context.close()
         served.close()
