@@ -13,6 +13,7 @@ import html
 import math
 import os
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,7 @@ def offered(summary: str) -> dict[str, dict[str, str]]:
     """Each document a decrypted summary offers, by its file name: its button's data."""
     found = {}
     for button in re.findall(r"<button [^>]*data-ms-file=[^>]*>", summary):
-        data = {k: html.unescape(v) for k, v in re.findall(r'data-ms-file-?(\w*)="([^"]*)"', button)}
+        data = {k or "href": html.unescape(v) for k, v in re.findall(r'data-ms-file-?(\w*)="([^"]*)"', button)}
         found[data["name"]] = data
     return found
 
@@ -220,3 +221,21 @@ def test_the_documents_list_has_no_serious_accessibility_violation(room, browser
     finally:
         context.close()
         served.close()
+
+
+def test_the_preview_serves_documents_encrypted_too(site):
+    from test_preview import free_port, serving
+
+    (site.plans / "northwind").mkdir()
+    (site.plans / "northwind" / "quuxorder-form.pdf").write_bytes(ORDER_FORM)
+    site.add_plan("northwind-logistics.md", with_files("files:\n  - path: northwind/quuxorder-form.pdf\n"))
+    base = f"http://127.0.0.1:{free_port()}/"
+    address = base.removeprefix("http://").rstrip("/")
+    with serving(["mapsite", "preview", "northwind-logistics", "--dev-addr", address], site.root,
+                 f"{base}{NORTHWIND}/") as (_, page):
+        data = offered(page)["quuxorder-form.pdf"]  # the preview's page is plain text on loopback: its keys show
+        with urllib.request.urlopen(f"{base}{NORTHWIND}/{data['href']}", timeout=10) as response:
+            sealed = response.read()
+    assert b"Quuxdoc-7f3a" not in sealed and len(sealed) == len(ORDER_FORM) + 16
+    assert AESGCM(base64.b64decode(data["key"])).decrypt(
+        base64.b64decode(data["nonce"]), sealed, ("mapsite/v2/file|" + data["path"]).encode()) == ORDER_FORM
