@@ -101,6 +101,21 @@ def test_check_and_build_stop_at_a_missing_file_without_a_traceback(site):
     assert "Traceback" not in check.stderr + build.stderr and not (site.out / NORTHWIND).exists()
 
 
+def test_an_internal_document_is_published_only_with_a_team_to_open_it(site):
+    from mapsite.site.documents import offered as published
+
+    (site.plans / "northwind").mkdir()
+    (site.plans / "northwind" / "quuxorder-form.pdf").write_bytes(ORDER_FORM)
+    (site.plans / "northwind" / "quuxfloor.xlsx").write_bytes(PRICING)
+    deal = load_plan(site.add_plan("northwind-logistics.md", with_files(FILES)), project=site.root).deal
+    assert [d.name for d in published(deal, NORTHWIND, team=False)] == ["quuxorder-form.pdf"]
+    both = published(deal, NORTHWIND, team=True)
+    assert [(d.name, d.title, d.label, d.internal) for d in both] == [
+        ("quuxorder-form.pdf", "Quuxorder Form", "PDF", False), ("quuxfloor.xlsx", "Quuxfloor pricing", "XLSX", True)]
+    again = published(deal, NORTHWIND, team=True)  # every build: new names and keys
+    assert not {d.key.path for d in both} & {d.key.path for d in again} and both[0].key.key != again[0].key.key
+
+
 # --- 2. One real CI build with documents: nothing in plaintext, each audience its own keys ---------
 
 @pytest.fixture(scope="module")

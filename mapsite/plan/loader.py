@@ -288,8 +288,8 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem], pro
             if message:
                 problem(*tree.value_pos.get((side, "logo"), (2, 1)), message)
         if project is not None:
-            line_of = lambda loc: tree.value_pos.get(loc, (2, 1))[0]  # noqa: E731
-            for loc, message in document_problems(path, project, [f.path for f in plan.files], line_of):
+            listed = [f.path for f in plan.files]
+            for loc, message in document_problems(path, project, listed, lambda at: tree.value_pos.get(at, (2, 1))[0]):
                 problem(*tree.value_pos.get(loc, (2, 1)), message)
     problems.sort(key=lambda p: (p.line, p.col))
     if plan is None or problems:

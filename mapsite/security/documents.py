@@ -38,8 +38,3 @@ class FileKey:
 def seal_file(data: bytes, key: FileKey) -> bytes:
     """The document as published: ciphertext with its 16-byte tag appended."""
     return AESGCM(key.key).encrypt(key.nonce, data, key.aad)
-
-
-def open_file(sealed: bytes, key: FileKey) -> bytes:
-    """The document back (InvalidTag when the key, the path or a byte is wrong)."""
-    return AESGCM(key.key).decrypt(key.nonce, sealed, key.aad)
