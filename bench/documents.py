@@ -61,16 +61,19 @@ def download_times(base: str, path: str, runs: int) -> list[float]:
                 page.click("[data-ms-file]")
             download.value.path()  # the whole file is in
             times.append(time.perf_counter() - start)
-        context.close()
-        browser.close()
+        browser.close()  # its context with it
     return times
 
 
-def main() -> None:
+def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=float, default=10)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    parser.add_argument("--mb", type=float, default=10, help="the document's size in MB (2^20 bytes)")
+    parser.add_argument("--runs", type=int, default=5, help="presses on the document, and encryptions timed")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = options()
     size = int(args.mb * MB)
     with tempfile.TemporaryDirectory(prefix="mapsite-documents-") as work:
         project = Path(work) / "project"
