@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
@@ -237,7 +238,7 @@ def logo_uris(deal: Deal) -> dict[str, str]:
 def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
                 layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
                 moves: dict[str, list[Move]] | None = None, env: Environment | None = None,
-                audience: Audience = BUYER, documents: list[files.Offered] = ()) -> str:
+                audience: Audience = BUYER, documents: Sequence[files.Offered] = ()) -> str:
     """The HTML fragment of one deal page of `kind` (summary, milestones, people), as `audience` sees it.
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
