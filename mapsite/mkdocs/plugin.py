@@ -40,7 +40,7 @@ from mapsite.mkdocs.team import Team, has_team_only, team_page
 from mapsite.security import csp, passwords, protect
 from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
-from mapsite.site import colours, kinds
+from mapsite.site import colours, documents, kinds
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
 from mapsite.site.team import render_team
@@ -72,6 +72,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
         self.deals = self._load_deals(root)
         self.team = Team.for_site(self.config.team_path, self.deals, self.layout) if self.config.team else None
+        self.documents = {d.slug: documents.offered(d, self.layout.folder(d), team=self.team is not None) for d in self.deals}
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
         self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
@@ -143,7 +144,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.config.enabled:
             return None
         # Plans, templates and logos are never copied as they are. One pass: Files.remove is O(n) a file.
-        plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)}
+        plan_texts = {real_path(path) for path in plan_paths(self.plans_dir)} | {
+            d.source for listed in self.documents.values() for d in listed}  # a document too: only its ciphertext is published
         files = Files([f for f in files if not self._is_from_plans(f, plan_texts)])
         if not files.get_file_from_path(kinds.LANDING.src_uri):
             files.append(File.generated(config, kinds.LANDING.src_uri, content=LANDING))
@@ -284,7 +286,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             self.logos[deal.slug] = pages.logo_uris(deal)
         kind = self.kind_of[page.file.src_uri]
         options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[deal.slug],
-                       moves=self.moves.get(deal.path), env=self._env(self._language(deal)))
+                       moves=self.moves.get(deal.path), env=self._env(self._language(deal)), documents=self.documents[deal.slug])
         if self.team and has_team_only(deal.plan):
             self.team_content[page.file.src_uri] = pages.render_page(kind, deal, self.today, audience=TEAM, **options)
         return pages.render_page(kind, deal, self.today, **options)
@@ -345,6 +347,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.config.enabled:
             _scrub_search_index(Path(config.site_dir), {self.layout.folder(d) for d in self.deals}
                                 | ({self.team.path} if self.team else set()))
+            try:
+                documents.write([d for listed in self.documents.values() for d in listed], Path(config.site_dir))
+            except ValueError as error:
+                raise PluginError(f"mapsite: {error}") from None
             if self.save_keys:
                 self.save_keys()
             self.keys.close()

@@ -27,10 +27,10 @@ from mapsite.site.urls import UrlLayout
 
 
 def has_team_only(plan: Plan) -> bool:
-    """Whether the plan holds anything the buyer must not read: an internal milestone, step, risk, commercial or note."""
+    """Whether the plan holds anything the buyer must not read: an internal milestone, step, risk, commercial, note or file."""
     return (any(m.internal or any(s.internal for s in m.steps) for m in plan.milestones)
             or any(r.internal for r in plan.risks) or any(c.internal for c in plan.commercials)
-            or any(n.internal for n in plan.notes))
+            or any(n.internal for n in plan.notes) or any(f.internal for f in plan.files))
 
 
 def team_page(output: str, buyer_content: str, team_content: str, where: str) -> str:

@@ -1,7 +1,7 @@
 """The plan: what a rep writes in `plans/<slug>.md`, read into a `Plan`, or into `file:line:col` problems.
 
 - `model`: the schema (pydantic) and the buyer's view of a plan (`public_view`);
-- `files`: which files are plans, and reading one safely;
+- `files`: which files are plans, and reading one safely; `documents`: which files a plan's `files:` may offer;
 - `loader`: YAML with positions, into a `Deal` (a valid plan and its place) or `Problem`s;
 - `wording`: pydantic's and PyYAML's errors in plain words, at the right line;
 - `rules`: references between fields, logos, and rules across plans; `order`: what each milestone comes after;

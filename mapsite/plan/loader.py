@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from mapsite.plan.documents import document_problems
 from mapsite.plan.files import (PlanFileError, display_path, name_problem, plan_paths, read_plan_bytes,
                                 unreadable_character)
 from mapsite.plan import placeholders
@@ -190,7 +191,8 @@ def compose(front: str) -> yaml.Node | None:
 def load_plan(path: Path, display: str | None = None, *, project: Path | None = None) -> LoadResult:
     """Read one plan file. Never raises for bad input: every problem comes back as a `Problem`.
 
-    With `project` (the folder holding mkdocs.yml), a plan that resolves outside it is refused.
+    With `project` (the folder holding mkdocs.yml), a plan that resolves outside it is refused, and the
+    files its `files:` lists are checked (they are read from disk, so a plan in hand from git is not).
     """
     display = display or str(path)
     problems = _name_problems(path, display)
@@ -205,7 +207,7 @@ def load_plan(path: Path, display: str | None = None, *, project: Path | None = 
         line = raw[: error.start].count(b"\n") + 1
         problems.append(Problem(display, line, 1, "the file is not UTF-8 text; save it as UTF-8 in your editor"))
         return LoadResult(None, problems)
-    return _load_text(text, path, display, problems)
+    return _load_text(text, path, display, problems, project)
 
 
 def load_text(text: str, path: Path, display: str | None = None) -> LoadResult:
@@ -222,7 +224,7 @@ def _name_problems(path: Path, display: str) -> list[Problem]:
     return [Problem(display, 1, 1, message)] if message else []
 
 
-def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> LoadResult:
+def _load_text(text: str, path: Path, display: str, problems: list[Problem], project: Path | None = None) -> LoadResult:
     def problem(line: int, col: int, message: str) -> None:
         problems.append(Problem(display, line, col, message))
 
@@ -287,6 +289,10 @@ def _load_text(text: str, path: Path, display: str, problems: list[Problem]) -> 
             message = logo_problem(path, getattr(plan, side).logo)
             if message:
                 problem(*tree.value_pos.get((side, "logo"), (2, 1)), message)
+        if project is not None:
+            listed = [f.path for f in plan.files]
+            for loc, message in document_problems(path, project, listed, lambda at: tree.value_pos.get(at, (2, 1))[0]):
+                problem(*tree.value_pos.get(loc, (2, 1)), message)
     problems.sort(key=lambda p: (p.line, p.col))
     if plan is None or problems:
         return LoadResult(None, _unique(problems))

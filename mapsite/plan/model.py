@@ -256,6 +256,17 @@ class Resource(Strict):
         description="Full http(s):// or mailto: address.", examples=["https://trust.acme.example/soc2"])
 
 
+class Document(Strict):
+    """A file from the repository for the buyer to download: encrypted like the pages, offered on the summary."""
+
+    path: Annotated[str, Field(min_length=1)] = Field(
+        description="The file, relative to the plan's folder and inside the project (PDF, PNG, JPEG, WebP, DOCX, "
+                    "XLSX, PPTX, TXT or CSV; up to 10 MB, 25 MB a deal).", examples=["northwind/order-form.pdf"])
+    title: Text | None = Field(default=None, description="What the summary calls it (default: the file name).",
+                               examples=["Order form"])
+    internal: bool = Field(default=False, description="Team-only: offered only in the team's view.")
+
+
 class Note(Strict):
     """Free text for the team; published only when not `internal`."""
 
@@ -291,6 +302,8 @@ class Plan(Strict):
     kpis: list[Kpi] = Field(default_factory=list, description="How both sides will know the value was delivered.")
     commercials: list[Commercial] = Field(default_factory=list, description="Prices and terms.")
     resources: list[Resource] = Field(default_factory=list, description="Links the buyer will need.")
+    files: list[Document] = Field(default_factory=list, description="Documents for the buyer (order form, "
+                                  "questionnaire), encrypted and offered on the summary once the page is open.")
     cadence: Text | None = Field(default=None, description="When both teams meet.", examples=["Weekly check-in, Tuesdays 10:00 Central"])
     status: Health | None = Field(default=None, description="Set by hand to override the derived deal status.")
     status_note: Text | None = Field(default=None, description="Why, in a few words, when `status` is set by hand.")
@@ -335,5 +348,6 @@ def public_view(plan: Plan) -> Plan:
         "risks": [r for r in plan.risks if not r.internal],
         "commercials": [c for c in plan.commercials if not c.internal],
         "notes": [n for n in plan.notes if not n.internal],
+        "files": [f for f in plan.files if not f.internal],
         **dict.fromkeys(PIPELINE_FIELDS),
     })

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
@@ -24,6 +25,7 @@ from mapsite.insight.projection import Projection, project
 from mapsite.plan import LOGO_TYPES, Deal, logo_file
 from mapsite.plan.model import Plan
 from mapsite.site import actions, kinds, projected, text
+from mapsite.site import documents as files
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
@@ -66,7 +68,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
-                       reason=lambda r: reason_text(w, r))
+                       reason=lambda r: reason_text(w, r), file_size=lambda n: files.size_text(w, n))
     env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
     return env
 
@@ -237,13 +239,14 @@ def logo_uris(deal: Deal) -> dict[str, str]:
 def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date | None = None,
                 layout: UrlLayout = UrlLayout(), logos: dict[str, str] | None = None,
                 moves: dict[str, list[Move]] | None = None, env: Environment | None = None,
-                audience: Audience = BUYER) -> str:
+                audience: Audience = BUYER, documents: Sequence[files.Offered] = ()) -> str:
     """The HTML fragment of one deal page of `kind` (summary, milestones, people), as `audience` sees it.
 
     `logos` maps "buyer"/"seller" to data: URIs, so no logo file ever lies in the site;
     `moves` maps milestone titles to their due-date changes in git; `env` is the build's
     `environment()` (by default mapsite's own templates, in English). The team's view holds the
-    internal items, marked as such, and counts them in its facts.
+    internal items, marked as such, and counts them in its facts. `documents` are the deal's files as
+    this build publishes them (`site.documents`); the audience's view offers only its own.
     """
     env = env or _default()
     template = env.get_template(kind.template)
@@ -252,4 +255,4 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
         context["ledger"] = ledger(context["plan"], today, moves)
     context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))  # any template may offer them
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
-                           moves=moves or {})
+                           moves=moves or {}, documents=files.for_audience(documents, audience))
