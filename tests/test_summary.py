@@ -23,7 +23,8 @@ def _deal(text: str | None = None):
     return deal
 
 
-ITEM = re.compile(r'<li class="ms-item[^"]*"[^>]*?( hidden)?>\s*<span class="ms-item__title">(.*?)</span>', re.S)
+ITEM = re.compile(r'<li class="ms-item[^"]*"[^>]*?( hidden)?>(?:(?!</li>).)*?<span class="ms-item__title">(.*?)</span>', re.S)
+"""A listed item and its title; the buyer's Update actions may come first."""
 
 
 def _text(fragment: str) -> str:
