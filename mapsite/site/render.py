@@ -71,9 +71,16 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
 
 def _markup_gettext(w: Words):
     """`_()` as i18n's newstyle gettext does it (the message is markup, its values are escaped into it), without
-    its per-call context lookups: a deal page calls it dozens of times, a build thousands."""
+    its per-call context lookups: a deal page calls it dozens of times, a build thousands. A message without
+    values is the same markup every time: made once per environment (one per language), then looked up."""
+    plain: dict[str, Markup] = {}
+
     def gettext(message: str, **values) -> Markup:
-        return Markup(w.raw.gettext(message)) % values
+        if values:
+            return Markup(w.raw.gettext(message)) % values
+        if message not in plain:
+            plain[message] = Markup(w.raw.gettext(message)) % values
+        return plain[message]
     return gettext
 
 
