@@ -30,3 +30,26 @@ def test_a_persons_name_and_role_are_escaped_wherever_the_page_names_them() -> N
     assert ('<span class="ms-person ms-side-buyer" title="Legal &lt;counsel&gt; &amp; co">Legal &lt;counsel&gt; &amp; co '
             '<em class="ms-tbn">(to be named)</em><span class="ms-side-tag">buyer</span></span>') in html
     assert "<b>" not in html and "<i>of" not in html and "<counsel>" not in html
+
+
+def test_pages_rendered_in_turn_are_each_deals_own_on_each_day() -> None:
+    """A deal's pages share the facts worked out for it (render._LastDeal), and never another deal's or another day's."""
+    def deal(*changes: tuple[str, str]):
+        found, problems = load_text(edited(*changes), Path("plans/northwind-logistics.md"))
+        assert problems == []
+        return found
+
+    northwind, contoso = deal(), deal(("title: Northwind Logistics × Acme Analytics", "title: Contoso Freight × Acme Analytics"),
+                                      ("go_live: 2027-03-01", "go_live: 2027-04-01"))
+    alone = {kind.key: pages.render_page(kind, northwind, TODAY) for kind in kinds.DEAL_KINDS}
+    pages.render_page(kinds.SUMMARY, contoso, TODAY)
+    in_turn = {kind.key: pages.render_page(kind, northwind, TODAY) for kind in kinds.DEAL_KINDS}
+    assert in_turn == alone
+    contoso_summary = pages.render_page(kinds.SUMMARY, contoso, TODAY)
+    assert "Contoso Freight" in contoso_summary and "Northwind Logistics ×" not in contoso_summary
+    assert "97 days left" in alone["summary"] and "128 days left" in contoso_summary
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert "97 days left" in pages.render_page(kinds.SUMMARY, northwind, TODAY, updated=TODAY)
+    assert "96 days left" in pages.render_page(kinds.SUMMARY, northwind, tomorrow, updated=TODAY)  # only the day differs
+    northwind.plan = contoso.plan  # the same deal holding another plan (Deal is not frozen)
+    assert "127 days left" in pages.render_page(kinds.SUMMARY, northwind, tomorrow, updated=TODAY)

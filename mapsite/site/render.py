@@ -122,6 +122,29 @@ def health_label(w: Words, health: derive.Health) -> str:
 _default = functools.cache(environment)  # for callers outside a build (tests, tools): mapsite's templates, English
 
 
+class _LastDeal:
+    """The context of the deal rendered last: its pages share one buyer's view and its facts.
+
+    A build renders a deal's pages one after another, so each deal's view, projection, health and data
+    blocks are worked out once, not once a page. Known by identity (the same deal holding the same plan,
+    in the same environment's words) and by value (the dates and the folder); each page gets its own copy.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.context: dict = {}
+
+    def get(self, w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
+        key = (w, deal, deal.plan, today, updated, folder)
+        same = len(self.key) == len(key) and all(a is b for a, b in zip(self.key[:3], key[:3])) and self.key[3:] == key[3:]
+        if not same:
+            self.key, self.context = key, _context(w, deal, today, updated, folder)
+        return dict(self.context)
+
+
+_last_deal = _LastDeal()
+
+
 def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str) -> dict:
     plan: Plan = view_for(deal.plan, BUYER)  # the buyer's page: facts count only what the buyer sees
     done, total = derive.progress(plan)
@@ -248,7 +271,7 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     """
     env = env or _default()
     template = env.get_template(kind.template)
-    context = _context(env.globals["words"], deal, today, updated or today, layout.folder(deal))
+    context = _last_deal.get(env.globals["words"], deal, today, updated or today, layout.folder(deal))
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
