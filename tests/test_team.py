@@ -209,6 +209,15 @@ def test_in_chromium_the_team_unlocks_its_page_downloads_the_csv_and_opens_a_dea
         page.wait_for_selector("#mapsite-password")
         page.wait_for_timeout(500)
         assert page.locator("#mapsite-password").is_visible()
+        page.fill("#mapsite-password", TEAM_PASSWORD)  # and the team page's own Lock
+        page.click("#mapsite-submit")
+        page.wait_for_selector("[data-ms-team-lock]", timeout=20_000)
+        page.click("[data-ms-team-lock]")
+        page.wait_for_selector("#mapsite-password", timeout=20_000)
+        page.goto(server.base + DEALS["zebra-deal"][0] + "/")
+        page.wait_for_selector("#mapsite-password")
+        page.wait_for_timeout(500)
+        assert page.locator("#mapsite-password").is_visible() and page.locator(".ms-deal").count() == 0
         assert server.errors == [] and server.outside_requests() == []
     finally:
         context.close()

@@ -323,5 +323,11 @@
     all("[data-ms-csv]", root).forEach(function (button) {
       button.addEventListener("click", function () { download(deals, root.getAttribute("data-ms-today")); });
     });
+    all("[data-ms-team-lock]", root).forEach(function (button) {  /* forget the team's key here and on this device */
+      button.addEventListener("click", function () {
+        function reload() { location.reload(); }
+        mapsiteKeys.forget(":team").then(reload, reload);
+      });
+    });
   });
 })();
