@@ -46,6 +46,16 @@ def light_brand(tmp_path_factory):
     yield from serve_examples(tmp_path_factory.mktemp("light-brand") / "project", brand=LIGHT_BRAND)
 
 
+OVERLAPPING_MARKS = """() => {
+  const boxes = [...document.querySelectorAll('.ms-tl-mark')].map(m => [m.title, m.getBoundingClientRect()]);
+  const found = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1) found.push([a, b]);
+  }));
+  return found;
+}"""
+
+
 def _open(browser, served, slug: str, width: int, scheme: str = "light", bypass_csp: bool = False):
     context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme, bypass_csp=bypass_csp)
     page = context.new_page()
@@ -75,6 +85,8 @@ def test_every_deal_page_fits_320_to_390_px_light_and_dark_with_every_step_open(
                     where = f"{slug}/{path} at {width} px, {scheme}"
                     assert found["page"] <= found["width"], f"{where}: the page scrolls sideways: {found}"
                     assert found["wide"] == [] and found["outside"] == [], f"{where}: {found}"
+                    if path == "milestones/":
+                        assert page.evaluate(OVERLAPPING_MARKS) == [], f"{where}: timeline markers overlap"
             if slug == "northwind-logistics" and path == "milestones/":  # the README's picture: 320 px, dark, steps open
                 page.evaluate("document.getElementById('milestone-2').scrollIntoView()")
                 screenshot(page, "phone-milestones-320-dark")

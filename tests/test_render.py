@@ -53,3 +53,18 @@ def test_pages_rendered_in_turn_are_each_deals_own_on_each_day() -> None:
     assert "96 days left" in pages.render_page(kinds.SUMMARY, northwind, tomorrow, updated=TODAY)  # only the day differs
     northwind.plan = contoso.plan  # the same deal holding another plan (Deal is not frozen)
     assert "127 days left" in pages.render_page(kinds.SUMMARY, northwind, tomorrow, updated=TODAY)
+
+
+def _mark(x: float, kind: str = "milestone") -> pages.Mark:
+    return pages.Mark(kind, TODAY, "", "", "1", "not_started", x)
+
+
+def test_close_milestones_take_separate_rows_of_the_timeline_and_far_ones_share_the_first() -> None:
+    placed, lanes = pages._in_lanes([_mark(10), _mark(12), _mark(13), _mark(14), _mark(30), _mark(31, "event"), _mark(90)])
+    assert [m.lane for m in placed] == [0, 1, 2, 0, 0, 0, 0]  # the fourth row is full: the row furthest behind takes it
+    assert lanes == 3
+    assert pages._in_lanes([_mark(10), _mark(50)]) == ([_mark(10), _mark(50)], 1)
+    fragment = pages.render_page(kinds.MILESTONES, load_text(edited(
+        ("    due: 2026-11-27\n    baseline: 2026-11-20\n", "    due: 2026-10-31\n"),
+    ), Path("plans/northwind-logistics.md"))[0], TODAY)
+    assert 'style="--ms-lanes: 1"' in fragment and "--ms-lane: 1" in fragment  # the track grows by the row it needs

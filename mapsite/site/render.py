@@ -9,6 +9,7 @@ the catalogue (`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. N
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Sequence
@@ -204,6 +205,31 @@ class Mark:
     x: float
     ref: str = ""  # which projection it shows (a milestone's index, or "golive"); "" for events
     projected: str = ""  # "projected 2 Mar 2027" when late; mapsite.js redoes it on the day the page is viewed
+    lane: int = 0  # milestones only: the row it sits in, above the axis, so close dates do not overlap
+
+
+LANE_GAP = 8.0  # % of the axis two milestones in one row keep apart: a marker and a gap on a 320 px phone
+LANES = 3
+
+
+def _in_lanes(marks: list[Mark]) -> tuple[list[Mark], int]:
+    """Milestones spread over up to LANES rows, each in the first row where it clears the one before it
+    (else the row whose last marker is furthest behind); and how many rows that took."""
+    ends: list[float] = []
+    placed = []
+    for mark in marks:
+        if mark.kind != "milestone":
+            placed.append(mark)
+            continue
+        lane = next((i for i, end in enumerate(ends) if mark.x - end >= LANE_GAP), None)
+        if lane is None and len(ends) < LANES:
+            lane = len(ends)
+            ends.append(mark.x)
+        elif lane is None:
+            lane = min(range(len(ends)), key=ends.__getitem__)
+        ends[lane] = mark.x
+        placed.append(dataclasses.replace(mark, lane=lane))
+    return placed, max(len(ends), 1)
 
 
 def calendar_id(milestone: int | None = None, step: int | None = None, event: int | None = None) -> str:
@@ -233,6 +259,7 @@ def _timeline(w: Words, plan: Plan, today: dt.date, projection: Projection) -> d
     marks.append(Mark("golive", plan.go_live, go_live, go_live, "★", "golive", x(plan.go_live), "golive",
                       projected.projected_label(w, projection, None)))
     marks.sort(key=lambda m: (m.date, m.kind != "milestone"))
+    marks, lanes = _in_lanes(marks)
     ticks, month = [], dt.date(start.year, start.month, 1)
     step = max(1, span // 31 // 8 + 1)  # at most ~8 month labels
     while month <= end:
@@ -240,7 +267,7 @@ def _timeline(w: Words, plan: Plan, today: dt.date, projection: Projection) -> d
             ticks.append({"x": x(month), "label": w.month(month, with_year=month.month == 1 or not ticks)})
         for _ in range(step):
             month = (month + dt.timedelta(days=32)).replace(day=1)
-    return {"start": start, "end": end, "marks": marks, "ticks": ticks, "today_x": x(today)}
+    return {"start": start, "end": end, "marks": marks, "ticks": ticks, "today_x": x(today), "lanes": lanes}
 
 
 def _calendar_json(w: Words, folder: str, plan: Plan) -> str:
