@@ -268,3 +268,15 @@ def test_password_from_the_key_names_a_broken_plan_at_its_line(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr and not result.stdout
     assert re.search(r"^plans/fabrikam-rail\.md:\d+:\d+: .*go_live", result.stderr, re.M), result.stderr
     assert not (site.root / "password-rotations.json").exists()
+
+
+def test_a_password_an_earlier_build_checked_is_not_rated_again_and_a_new_one_is(tmp_path):
+    """Locally a cached key means the password passed the rule before: zxcvbn (~20 ms for eight words) runs once."""
+    from mapsite.security.realms import deal_realm
+    realm = deal_realm("acme", "acme-k7qm2xtz9p")
+    weak = {"CI": "", "MAPSITE_PASSWORD_ACME": "acme-acme-acme"}
+    with pytest.raises(passwords.PasswordError, match="too weak"):
+        passwords.resolve([realm], tmp_path, weak)
+    assert passwords.resolve([realm], tmp_path, weak, passed=lambda r, value: r is realm and value == "acme-acme-acme")
+    with pytest.raises(passwords.PasswordError, match="too weak"):  # another password: rated again
+        passwords.resolve([realm], tmp_path, weak, passed=lambda r, value: value == "something else")

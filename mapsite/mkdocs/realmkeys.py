@@ -22,15 +22,18 @@ def realm_keys(realms: Iterable[Realm], root: Path) -> tuple[BackgroundKeys, Cal
     keys (new ones derived in the background) and, when there are new ones, what saves them there.
     """
     realms = list(realms)
+    cache = None if passwords.in_ci() else KeyCache(root)
+
+    def passed(realm: Realm, value: str) -> bool:  # a cached key: an earlier build held this password to the rule
+        return cache is not None and cache.get(realm.id, value, realm.salt, ITERATIONS) is not None
     try:
-        found = passwords.resolve(realms, root)
+        found = passwords.resolve(realms, root, passed=passed)
     except passwords.PasswordError as error:
         raise PluginError(f"mapsite: {error}") from None
     for realm in realms:
         if found[realm.id].generated:
             log.info(f"mapsite: new password for {realm.label}: {found[realm.id].value}  (kept in {passwords.STORE}; "
                      f"`{realm.rotate_command.removesuffix(' --rotate')}` shows it again)")
-    cache = None if passwords.in_ci() else KeyCache(root)
     keys: dict[str, RealmKey] = {}
     for realm in realms:
         cached = cache and cache.get(realm.id, found[realm.id].value, realm.salt, ITERATIONS)
