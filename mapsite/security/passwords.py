@@ -146,14 +146,17 @@ def site_key(environ: Mapping[str, str] | None = None, tables: list[tuple[str, d
     return None
 
 
-def derived(realm: Realm, key: SiteKey, counter: int) -> Password:
+def derived(realm: Realm, key: SiteKey, counter: int,
+            passed: Callable[[Realm, str], bool] = lambda realm, value: False) -> Password:
     """The realm's password from the site key: the same on every build, another for every realm and counter.
 
-    Held to the strength rule with the names the realm lists as known; a draw the rule refuses (very
-    rare) is drawn again, deterministically, so the build and `mapsite password` agree.
+    Held to the strength rule with the names the realm lists as known (unless `passed` says an earlier
+    build did, see `resolve`); a draw the rule refuses (very rare) is drawn again, deterministically, so
+    the build and `mapsite password` agree.
     """
     attempt = 0
-    while weakness(value := key.password(realm.id, counter, attempt), realm.label, realm.known) is not None:
+    while not passed(realm, value := key.password(realm.id, counter, attempt)) and \
+            weakness(value, realm.label, realm.known) is not None:
         attempt += 1
     return Password(value, f"{KEY_VARIABLE} (rotation {counter})" if counter else KEY_VARIABLE, checked=True)
 
@@ -234,7 +237,7 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
     for realm in realms:
         password = from_environment(realm, environ, tables)
         if password is None and key is not None and realm.from_site_key:
-            password = derived(realm, key, rotations.get(realm.id, 0))
+            password = derived(realm, key, rotations.get(realm.id, 0), passed)
         if password is None and not in_ci(environ):
             password = store.get_or_create(realm.store_key, names=realm.known)
         if password is None:
