@@ -176,8 +176,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if not self.config.enabled:
             return env
-        for name in (DEAL_TEMPLATE, LOCK_TEMPLATE, TEAM_TEMPLATE):
-            if (self.deals or self.team) and not _has_template(env, name) and (name != TEAM_TEMPLATE or self.team):  # not list_templates(): it walks Material's 10,000 icons
+        needed = ((DEAL_TEMPLATE, LOCK_TEMPLATE) if self.deals or self.team else ()) + ((TEAM_TEMPLATE,) if self.team else ())
+        for name in needed:
+            if not _has_template(env, name):  # not list_templates(): it walks Material's 10,000 icons
                 raise PluginError(f"mapsite: the theme has no {name}; set theme.custom_dir to mapsite's theme_overrides/")
         env.filters["brand_palette"] = colours.brand_palette  # main.html, the lock page: text that reads on the brand
         self.lock_template = env.get_template(LOCK_TEMPLATE) if self.deals or self.team else None
@@ -228,8 +229,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         src_uri = page.file.src_uri
         output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
         key = self.keys.get(realm.id)
-        if not self.team or realm is self.team.realm:
-            return [(output, [protect.Lock("team" if self.team else "deal", key)])]
+        if not self.team:
+            return [(output, [protect.Lock("deal", key)])]
+        if realm is self.team.realm:  # the team page: the team's lock only
+            return [(output, [protect.Lock("team", key)])]
         own = self.team_content.get(src_uri)
         team_html = own and self._with_policy(team_page(output, page.content, own, src_uri), src_uri)
         return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id))

@@ -24,7 +24,7 @@ from zxcvbn import zxcvbn
 
 from mapsite.security.passphrase import random_words
 from mapsite.security.private import write_private
-from mapsite.security.realms import Realm, variable_name
+from mapsite.security.realms import MIN_BITS, Realm, variable_name
 from mapsite.security.sitekey import VARIABLE as KEY_VARIABLE, Rotations, SiteKey, SiteKeyError, parse
 
 __all__ = ["Password", "PasswordError", "LocalStore", "derived", "generate", "in_ci", "resolve", "site_key", "variable_name",
@@ -34,8 +34,7 @@ STORE = Path(".mapsite") / "passwords"
 ALL_VARIABLE = "MAPSITE_PASSWORDS"
 FILE_VARIABLE = "MAPSITE_PASSWORDS_FILE"  # a JSON file of the same shape: what the publish workflow writes
 MIN_LENGTH = 12
-MIN_SCORE = 4  # zxcvbn's top score ("very unguessable")...
-MIN_BITS = 60  # ...and 2^60 guesses: score 4 starts at 10^10, days of one GPU at 600,000 rounds a guess
+MIN_SCORE = 4  # zxcvbn's top score ("very unguessable"), and a realm's min_bits of guesses (realms.MIN_BITS: 2^60 for a deal)
 ZXCVBN_MAX = 72  # the longest password zxcvbn rates (it raises past that); eight words reach 79 characters
 PATTERNS = {"dictionary": "a common word or name", "spatial": "a keyboard pattern", "repeat": "repeated characters",
             "sequence": "a run like abc or 123", "regex": "a year", "date": "a date"}  # zxcvbn's match patterns
@@ -245,8 +244,8 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
                            + (f", or one site key {KEY_VARIABLE} for every deal (`mapsite key` makes one)" if realm.from_site_key
                               else f"; it is never derived from {KEY_VARIABLE}: `mapsite password --team` makes a strong one"))
             continue
-        reason = None if password.checked or passed(realm, password.value) else weakness(password.value, realm.label, realm.known, realm.rotate_command,
-                                                               realm.min_bits)
+        reason = None if password.checked or passed(realm, password.value) else weakness(
+            password.value, realm.label, realm.known, realm.rotate_command, realm.min_bits)
         if reason:
             weak.append(f"  {realm.label} (from {password.source}): password too weak: {reason}")
             continue

@@ -107,11 +107,6 @@ def _lock(lock: Lock, content_key: bytes, page_path: str) -> dict:
             "nonce": _b64(nonce), "key": _b64(wrapped)}
 
 
-def encrypt_page(html: str, key: RealmKey, page_path: str) -> dict:
-    """A page with one view that one deal's key opens."""
-    return seal([(html, [Lock("deal", key)])], page_path)
-
-
 def payload_json(payload: dict) -> str:
     """JSON safe to place inside a <script> element."""
     return json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")

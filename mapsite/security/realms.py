@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+MIN_BITS = 60  # a deal's password: zxcvbn's 2^60 guesses (with its top score, 10^10 and up): days of one GPU at 600,000 rounds a guess
 PUBLIC = "public"  # the audience of a page anyone may read: the landing page, the 404 page
 
 
@@ -30,7 +31,7 @@ class Realm:
     known: tuple[str, ...] = ()  # names an attacker knows (slug, buyer, seller): a password must not be built on them
     from_site_key: bool = True  # may take its password from the site key when it has no variable of its own
     rotate: str = ""  # the command that gives it a new password, for messages
-    min_bits: int = 60  # guesses (log2, zxcvbn's estimate) its password must hold out for
+    min_bits: int = MIN_BITS  # guesses (log2, zxcvbn's estimate) its password must hold out for
 
     @property
     def rotate_command(self) -> str:
