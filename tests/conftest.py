@@ -326,6 +326,14 @@ def unlock(page, password: str, remember: bool = False) -> None:
         page.check("#mapsite-remember")
     page.click("#mapsite-submit")
     page.wait_for_selector(".ms-deal", timeout=20_000)
+    settled(page)
+
+
+def settled(page) -> None:
+    """Wait until an opened page's stylesheets have loaded: the plan is written into the document before its
+    styles arrive, and a layout measured in between is the unstyled one (a header 5 px too wide, once in CI)."""
+    page.wait_for_function("[...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.sheet)",
+                           timeout=20_000)
 
 
 def screenshot(page, name: str, full_page: bool = False) -> Path:

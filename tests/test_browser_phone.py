@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import REPO, edited, example_password, screenshot, serve_examples, unlock
+from conftest import REPO, edited, example_password, screenshot, serve_examples, settled, unlock
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ("", "milestones/", "people/")
@@ -68,6 +68,7 @@ def _go(page, served, slug: str, path: str) -> None:
     if path:  # the deal's other pages, in the tab it was unlocked in: one key derivation a deal
         page.goto(served.base + served.deals[slug] + path)
         page.wait_for_selector(".ms-deal", timeout=20_000)
+        settled(page)
 
 
 def test_every_deal_page_fits_320_to_390_px_light_and_dark_with_every_step_open(browser, served):
