@@ -74,10 +74,12 @@ def _team_password(settings: SiteSettings, rotate: bool) -> None:
         if own and rotate:
             _fail(f"the team's password comes from {own.source}: give it a new strong value there "
                   f"(`mapsite password --team --rotate` outside CI makes one to copy)")
-        current = own or passwords.LocalStore(settings.root).get_or_create(realm.store_key, rotate=rotate)
+        current = own or passwords.LocalStore(settings.root).get_or_create(realm.store_key, rotate=rotate,
+                                                                           min_bits=realm.min_bits)
     except passwords.PasswordError as error:
         _fail(str(error))
-    reason = passwords.weakness(current.value, "team", realm.known, realm.rotate_command, realm.min_bits)
+    reason = not current.generated and passwords.weakness(current.value, "team", realm.known, realm.rotate_command,
+                                                          realm.min_bits)
     if reason:
         _fail(f"the team's password (from {current.source}) is too weak: {reason}")
     where = "kept in " + str(passwords.STORE) if not own else "from " + own.source
