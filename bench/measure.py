@@ -81,8 +81,8 @@ def run_command(command: list[str], cwd: Path, env: dict[str, str], log: Path) -
         memory = TreeMemory(process.pid) if Path("/proc").is_dir() else None
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        process.returncode = code = os.waitstatus_to_exitcode(status)  # reaped by wait4, which also gives its usage
     tree_rss, tree_pss = memory.stop() if memory else (0, 0)
-    code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(command[1:3])} failed in {cwd} (exit {code}); see {log}:\n"
                          + log.read_text(errors="replace")[-3000:])

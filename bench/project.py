@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -122,10 +123,10 @@ def make_mapsite_project(root: Path, count: int, history: int, seed: int, langua
     config = (THEME.format(docs="plans", theme=REPO / "theme_overrides") + MAPSITE_PLUGINS.format(today=TODAY)
               + ("      team: true\n" if team else ""))
     ignore = f"/site/\n/.mapsite/\n/{MARKER}\n"
-    importer = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=root, stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     now, slugs = int(time.time()), []
-    try:
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(
+            ["git", "fast-import", "--quiet"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=errors) as importer:
         for revision, plans in enumerate(_revisions(count, history, seed, options)):
             message = f"plans, revision {revision}".encode()
             stream = [f"commit {branch}\ncommitter bench <bench@example.invalid> {now - history + revision} +0000\n"
@@ -136,9 +137,9 @@ def make_mapsite_project(root: Path, count: int, history: int, seed: int, langua
             importer.stdin.write(b"".join(stream) + b"\n")
             slugs = [slug for slug, _ in plans]
         importer.stdin.close()
-    finally:
         if importer.wait() != 0:
-            raise SystemExit(f"git fast-import failed in {root}: {importer.stderr.read().decode(errors='replace')}")
+            errors.seek(0)
+            raise SystemExit(f"git fast-import failed in {root}: {errors.read().decode(errors='replace')}")
     git(["reset", "-q", "--hard"], root)
     head = git(["rev-parse", "HEAD"], root, text=True).stdout.strip()
     (root / MARKER).write_text(json.dumps({"params": params, "head": head, "slugs": slugs}) + "\n")

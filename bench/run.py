@@ -85,21 +85,19 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the generated projects, reused when already there (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=None, help="JSON (default bench/results/n<sizes>.json; .txt beside it)")
+    parser.add_argument("--estimate", action="store_true", help="print what the run would measure and its time, then stop")
     args = parser.parse_args()
     args.sizes = sorted(set(args.sizes))
     kinds, runs = plan(args)
     kinds = [k for k in kinds if not (k == "plain" and args.no_plain) and not (k == "preview" and args.no_preview)]
     out = args.out or HERE / "results" / ("n" + "-".join(map(str, args.sizes)) + ".json")
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="mapsite-bench-"))
-    logs = work / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     info = machine()
     info["features"] = have = features()
     print(f"# {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB; PBKDF2 600k: "
           f"{info['pbkdf2_cpu_s_per_key'] * 1000:.0f} ms CPU a key, {info['pbkdf2_keys_per_s_all_cores']:.1f} keys/s "
-          f"on all cores; load {info['load_avg_at_start']}; work dir {work}", flush=True)
+          f"on all cores; load {info['load_avg_at_start']}", flush=True)
     print(f"# kinds {' '.join(kinds)}, {runs} run(s) each; wrapped-key cache in this checkout: "
           f"{'yes' if have['cache'] else 'no (a rebuild costs a cold build)'}; shards: "
           f"{'yes' if have['merge'] else 'not available (' + have['merge_why'] + ')'}", flush=True)
@@ -114,6 +112,12 @@ def main() -> None:
     total = sum(sum(parts.values()) for parts in estimates.values())
     print(f"# estimated total: {total / 60:.0f} min, done at about "
           f"{time.strftime('%H:%M', time.localtime(time.time() + total))}", flush=True)
+    if args.estimate:
+        return
+    work = args.work or Path(tempfile.mkdtemp(prefix="mapsite-bench-"))
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"# work dir {work}", flush=True)
 
     results: dict = {"machine": info, "kinds": kinds, "runs": runs, "estimate_s": estimates,
                      "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "sizes": {}}

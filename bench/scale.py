@@ -32,7 +32,7 @@ class Size:
     logs: Path
     progress: Callable[[str], None] = print
     python: str = sys.executable
-    caches: list[Path] = field(default_factory=list)
+    merge: list[str] = field(default_factory=list)  # the merge command; default `python -m mapsite merge`
 
     def ci_env(self, cache: Path) -> dict[str, str]:
         return {**base_env(), "CI": "true", "MAPSITE_KEY": self.key, "MAPSITE_CACHE_DIR": str(cache)}
@@ -117,9 +117,10 @@ def shards(size: Size, count: int, mode: str, cache: Path | None, single_pages: 
         env = {**size.ci_env(shard_cache), "MAPSITE_SHARD": f"{index}/{count}"}
         results.append(size.build(f"shard{index}", 0, env, sites[-1]) | {"shard": f"{index}/{count}"})
     merged = base / "merged"
-    merge = run_command([size.python, "-m", "mapsite", "merge", str(merged), *map(str, sites)], size.project,
+    command = size.merge or [size.python, "-m", "mapsite", "merge"]
+    merge = run_command([*command, str(merged), *map(str, sites)], size.project,
                         size.ci_env(base / "cache-merge"), size.logs / f"merge-{size.count}.log")
-    merge.update(measure_site(merged))
+    merge.update(measure_site(merged), peak_main_mb=merge["peak_rss_mb"])  # its largest process: itself, no workers
     size.progress(f"N={size.count} merge of {count} shards: {merge['wall_s']:.2f} s, {merge['html_pages']:,} pages")
     slowest = max(results, key=lambda r: r["wall_s"])
     return {"available": True, "mode": mode, "count": count, "shards": results, "merge": merge,
