@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import socket
@@ -65,11 +66,10 @@ def measure_serve(root: Path, slug: str, folder: str, edits: int, only: bool, lo
         finally:
             plan.write_text(original, encoding="utf-8")
             server.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            server.kill()  # only if it is still running: a reaped process gets no signal
+            server.wait()
     return {"mode": "mapsite preview <slug>" if only else "mkdocs serve (every deal)", "first_page_s": round(first_page, 2),
             "edit_to_rebuild_s": times, "median_s": round(statistics.median(times), 3), "max_s": max(times),
             "unknown_page_status": other}
