@@ -128,7 +128,10 @@ def main() -> None:
     for count in args.sizes:
         entry: dict = {}
         results["sizes"][str(count)] = entry
+        started = time.perf_counter()
         measure_size(count, entry, kinds, runs, count == args.sizes[-1], args, work, logs, progress)
+        progress(f"N={count} done in {(time.perf_counter() - started) / 60:.1f} min "
+                 f"(estimated {sum(v for k, v in estimates[count].items() if k != 'preview') / 60:.1f} min)")
 
     if "preview" in kinds:
         count = args.sizes[-1]
