@@ -39,7 +39,7 @@ PLAN_CHECK = WORKFLOWS / "plan-check.yml"
 BIN = Path(sys.executable).parent  # mapsite, mkdocs and python of the environment running these tests
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-                   "actions/deploy-pages", "actions/github-script"}
+                   "actions/deploy-pages", "actions/github-script", "actions/cache/restore", "actions/cache/save"}
 GIT_ID = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
 
