@@ -5,10 +5,10 @@ compressed and encrypted with AES-256-GCM under a fresh random content key, and 
 *wrapped* (AES-256-GCM again) under each *lock* that may open it: a realm's content key R, which the
 lock carries wrapped under P, the realm's key from PBKDF2-HMAC-SHA256 (600,000 iterations, `keys`)
 of its password (payload v3, `records`: a rebuild with the site key reuses that record and derives
-no P). So a deal's view opens with its buyer's password and,
-when the team page is on, with the team's; the team's own view has only the team's lock, and no
-buyer's key opens it. Every nonce is fresh, and the page's address is bound in as associated data
-(of the view and of each wrapped key; the record is bound to its salt), so nothing can be moved to another deal or path. All
+no P). So a deal's view opens with its buyer's password and, when the team page is on, with the
+team's; the team's own view has only the team's lock, and no buyer's key opens it. Every nonce is
+fresh, and the page's address is bound in as associated data (of the view and of each wrapped key;
+the record is bound to its salt), so nothing can be moved to another deal or path. All
 parameters travel in the payload so they can be raised later. The browser side (WebCrypto) is
 theme_overrides/assets/mapsite/unlock.js; `open_view` is the same in Python, for `mapsite decrypt`;
 the tests decrypt independently (tests/conftest.py).
