@@ -192,7 +192,7 @@ def test_secrets_reach_only_a_first_step_that_runs_no_package():
         for name, value in {**step.get("env", {}), **step.get("with", {})}.items():
             assert not (isinstance(value, str) and "secrets" in value) or step in (first, send), (step, name)
     build_step = next(s for s in build if s["name"] == BUILD_STEP)
-    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE}
+    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE, "MAPSITE_CACHE_DIR": "${{ runner.temp }}/mapsite-cache"}
     assert build_step["run"].strip() == "mkdocs build --strict"
     assert not any(k.startswith("MAPSITE_PASSWORD") for k in workflow.get("env", {}))
 
