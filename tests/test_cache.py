@@ -51,7 +51,7 @@ def project(root: Path) -> Site:
     return site
 
 
-def build(site: Site, key: str = KEY) -> int:
+def build(site: Site, key: str = KEY, check: bool = True) -> int:
     """A CI build with the site key and the team's password; how many PBKDF2 keys it derived."""
     counted = site.root.parent / "pbkdf2-count"
     counted.unlink(missing_ok=True)
@@ -59,7 +59,7 @@ def build(site: Site, key: str = KEY) -> int:
     hook.mkdir(exist_ok=True)
     (hook / "sitecustomize.py").write_text(COUNTER)
     site.build(env={"CI": "true", "MAPSITE_KEY": key, "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD,
-                    "PYTHONPATH": str(hook), "PBKDF2_COUNT_FILE": str(counted)})
+                    "PYTHONPATH": str(hook), "PBKDF2_COUNT_FILE": str(counted)}, check=check)
     return len(counted.read_text().splitlines()) if counted.exists() else 0
 
 
@@ -182,3 +182,13 @@ def test_a_rotated_password_never_reuses_its_cached_record(warm, tmp_path):
     assert opened_by_command(site, old) == set(), "the old password opens nothing after the rebuild"
     assert opened_by_command(site, new) and all(p.startswith(DEALS["contoso-freight"]) for p in opened_by_command(site, new))
     assert_every_page_opens(site)
+
+
+def test_a_failed_build_writes_no_cache(tmp_path):
+    site = project(tmp_path / "project")
+    (site.root / "bare-theme").mkdir()
+    config = (site.root / "mkdocs.yml").read_text()
+    (site.root / "mkdocs.yml").write_text(config.replace(str(REPO / "theme_overrides"), "bare-theme"))
+    build(site, check=False)
+    assert site.last.returncode != 0 and "the theme has no mapsite-deal.html" in site.last.stderr
+    assert not (site.root / CACHE).exists(), "only a build that succeeded writes the cache"
