@@ -156,7 +156,8 @@ def payload_of(html: str) -> dict:
 def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     """Decrypt independently of mapsite's code, straight from the published parameters, as a browser does.
 
-    Payload version 2: each view's content key is wrapped under one or more password-derived keys.
+    Payload version 3: each view's content key is wrapped under one or more realm content keys R, and
+    each lock carries its R wrapped under P = PBKDF2(password, salt) (the record, bound to its salt).
     Returns the first view the password opens; InvalidTag when it opens none.
     """
     import zlib
@@ -167,7 +168,7 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    assert payload["v"] == 2 and payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
+    assert payload["v"] == 3 and payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
     assert payload["compression"] == "deflate-raw"
     derived: dict[tuple[str, int], bytes] = {}
     for view in payload["views"]:
@@ -175,13 +176,16 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
             if (lock["salt"], lock["iterations"]) not in derived:
                 kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(lock["salt"]), lock["iterations"])
                 derived[lock["salt"], lock["iterations"]] = kdf.derive(password.encode())
+            record = b64decode(lock["record"])
             try:
-                content_key = AESGCM(derived[lock["salt"], lock["iterations"]]).decrypt(
-                    b64decode(lock["nonce"]), b64decode(lock["key"]), ("mapsite/v2/key|" + page_path).encode())
+                realm_key = AESGCM(derived[lock["salt"], lock["iterations"]]).decrypt(
+                    record[:12], record[12:], b"mapsite/v3/realm|" + b64decode(lock["salt"]))
+                content_key = AESGCM(realm_key).decrypt(
+                    b64decode(lock["nonce"]), b64decode(lock["key"]), ("mapsite/v3/key|" + page_path).encode())
             except InvalidTag:
                 continue
             plain = AESGCM(content_key).decrypt(b64decode(view["nonce"]), b64decode(view["ciphertext"]),
-                                                ("mapsite/v2|" + page_path).encode())
+                                                ("mapsite/v3|" + page_path).encode())
             return zlib.decompress(plain, -15).decode()
     raise InvalidTag()
 
@@ -191,7 +195,7 @@ def locks_of(payload: dict) -> list[dict]:
     return [lock for view in payload["views"] for lock in view["locks"]]
 
 
-CIPHERTEXT = re.compile(r'"(?:ciphertext|salt|nonce|key)":\s*"[A-Za-z0-9+/=]*"')
+CIPHERTEXT = re.compile(r'"(?:ciphertext|salt|nonce|key|record)":\s*"[A-Za-z0-9+/=]*"')
 
 
 def assert_no_plaintext(site_dir: Path, texts: list[str]) -> None:

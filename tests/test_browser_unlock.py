@@ -123,6 +123,27 @@ def test_remember_survives_a_new_page_and_lock_forgets(context, served):
     assert third.locator(".ms-deal").count() == 0
 
 
+KEEP_AS_V2_DID = """async ([deal, salt, raw]) => {
+  const bytes = Uint8Array.from(atob(raw), c => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["decrypt"]);
+  await mapsiteKeys.put(deal, salt, key, true);
+}"""
+
+
+def test_a_key_remembered_from_a_v2_page_opens_a_v3_page_without_asking(context, served):
+    """Before payload v3 the browser kept P = PBKDF2(password, salt) under the deal and its salt; v3 keeps the same
+    P (R sits behind it in each lock), so a buyer who ticked Remember on an older page is not asked again."""
+    first = open_page(context, served)
+    first.wait_for_selector("#mapsite-password")
+    salt = deal_salt(DEAL.rstrip("/"))
+    p = derive_key(PASSWORD, salt)  # what v2's unlock.js derived and kept, computed here
+    first.evaluate(KEEP_AS_V2_DID, [DEAL.rstrip("/"), base64.b64encode(salt).decode(), base64.b64encode(p).decode()])
+    second = open_page(context, served, DEAL + "people/")
+    second.wait_for_selector(".ms-teams", timeout=20_000)
+    assert second.locator("#mapsite-password").count() == 0
+    assert served.errors == []
+
+
 def test_without_remember_a_new_tab_asks_again(context, served):
     first = open_page(context, served)
     unlock(first, PASSWORD)

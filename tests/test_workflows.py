@@ -39,7 +39,7 @@ PLAN_CHECK = WORKFLOWS / "plan-check.yml"
 BIN = Path(sys.executable).parent  # mapsite, mkdocs and python of the environment running these tests
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-                   "actions/deploy-pages", "actions/github-script"}
+                   "actions/deploy-pages", "actions/github-script", "actions/cache/restore", "actions/cache/save"}
 GIT_ID = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
 
@@ -169,6 +169,8 @@ def test_publish_deploys_an_artifact_never_a_branch():
 
 FILTER_STEP = "Keep only the site key, the team password and the deal passwords (stock python3, before anything is installed)"
 BUILD_STEP = "Build with one password per deal (its own secret, or derived from the site key)"
+RESTORE_STEP = "Restore the key cache (public records and MACs only; the newest main saved)"
+SAVE_STEP = "Save the key cache (main only, after a build that succeeded)"
 PASSWORDS_FILE = "${{ runner.temp }}/mapsite-passwords.json"
 
 
@@ -190,7 +192,7 @@ def test_secrets_reach_only_a_first_step_that_runs_no_package():
         for name, value in {**step.get("env", {}), **step.get("with", {})}.items():
             assert not (isinstance(value, str) and "secrets" in value) or step in (first, send), (step, name)
     build_step = next(s for s in build if s["name"] == BUILD_STEP)
-    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE}
+    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE, "MAPSITE_CACHE_DIR": "${{ runner.temp }}/mapsite-cache"}
     assert build_step["run"].strip() == "mkdocs build --strict"
     assert not any(k.startswith("MAPSITE_PASSWORD") for k in workflow.get("env", {}))
 
@@ -236,11 +238,11 @@ def test_fails_closed(path):
 
 
 @pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
-def test_pip_is_cached_but_never_mapsite_secrets(path):
+def test_pip_and_the_key_cache_are_cached_never_mapsite_secrets(path):
     workflow = load(path)
     for step in all_steps(workflow):
         uses = step.get("uses", "")
-        assert not uses.startswith(("actions/cache", "actions/upload-artifact")), "nothing but pip is cached"
+        assert not uses.startswith(("actions/cache@", "actions/upload-artifact")), "nothing but pip and the key cache is cached"
         assert ".mapsite" not in json.dumps(step), step
         if uses.startswith("actions/setup-python@"):
             assert step["with"]["cache"] == "pip"
@@ -249,6 +251,23 @@ def test_pip_is_cached_but_never_mapsite_secrets(path):
         if uses.startswith("actions/checkout@"):
             assert step["with"]["fetch-depth"] == 0, "full history: last-updated dates and the diff need it"
             assert step["with"]["persist-credentials"] is False
+    cached = [s for s in all_steps(workflow) if s.get("uses", "").startswith("actions/cache/")]
+    assert not cached or path == PUBLISH, "only the publish build keeps the key cache"
+
+
+def test_the_key_cache_is_restored_on_every_run_saved_only_from_main_and_only_the_cache_folder():
+    """A pull request's workflow can restore the default branch's caches: only MAPSITE_CACHE_DIR goes there, and
+    only main's successful builds write it (README, "The key cache")."""
+    build = steps(load(PUBLISH), "build")
+    names = [s.get("name") for s in build]
+    restore, save = (next(s for s in build if s.get("name") == n) for n in (RESTORE_STEP, SAVE_STEP))
+    folder = next(s for s in build if s.get("name") == BUILD_STEP)["env"]["MAPSITE_CACHE_DIR"]
+    assert restore["uses"].startswith("actions/cache/restore@") and "if" not in restore
+    assert save["uses"].startswith("actions/cache/save@") and save["if"] == "github.ref == 'refs/heads/main'"
+    assert restore["with"]["path"] == save["with"]["path"] == folder == "${{ runner.temp }}/mapsite-cache"
+    assert names.index(RESTORE_STEP) < names.index(BUILD_STEP) < names.index(SAVE_STEP), "saved only after the build passed"
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert restore["uses"].split("@")[1] == save["uses"].split("@")[1]
 
 
 @pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
@@ -338,7 +357,7 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
     assert workflow["defaults"]["run"]["shell"] == "bash"
     runner = workspace.parent / f"runner-{path.stem}-{job_name}"
     (runner / "temp").mkdir(parents=True)
-    expressions = {"runner.temp": str(runner / "temp"), **expressions}
+    expressions = {"runner.temp": str(runner / "temp"), "github.ref": "refs/heads/main", **expressions}
     summary = runner / "summary.md"
     summary.touch()
     exported: dict[str, str] = {}
@@ -386,8 +405,12 @@ def run_job(path: Path, job_name: str, workspace: Path, expressions: dict[str, s
 
 
 def _condition(condition: str, workflow: dict, job: dict, exported: dict[str, str], expressions: dict[str, str]) -> bool:
-    """A step's `if:`, of the one form the workflows use: `env.NAME == 'value'`."""
+    """A step's `if:`, of the forms the workflows use: `env.NAME == 'value'`, or `github.ref == 'value'` (an expression's)."""
     match = re.fullmatch(r"env\.(\w+) == '([^']*)'", condition.strip())
+    context = re.fullmatch(r"(github\.\w+) == '([^']*)'", condition.strip())
+    if context:
+        assert context.group(1) in expressions, f"the test has no value for {context.group(1)}"
+        return expressions[context.group(1)] == context.group(2)
     assert match, f"the test cannot evaluate if: {condition}"
     env = {k: evaluate(v, expressions) for scope in (workflow.get("env", {}), job.get("env", {})) for k, v in scope.items()}
     return {**env, **exported}.get(match.group(1)) == match.group(2)
@@ -464,8 +487,10 @@ def test_publish_build_job_runs_as_written(workspace):
         "Check out, full history (pages show when each plan last changed)": "skipped",
         "Set up Python": "skipped",
         "Install": "skipped",
+        RESTORE_STEP: "skipped",
         "Check plans": "ok",
         BUILD_STEP: "ok",
+        SAVE_STEP: "skipped",
         "Deal addresses": "ok",
         "Upload the site": "skipped",
     }, "\n".join(f"{s.name}: {s.output}" for s in run.steps)

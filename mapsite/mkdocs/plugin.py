@@ -35,10 +35,9 @@ from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_path
 from mapsite.insight.actions import open_actions
 from mapsite.insight.audience import TEAM
 from mapsite.insight.rows import deal_row
-from mapsite.mkdocs.realmkeys import realm_keys
+from mapsite.mkdocs.realmkeys import SealKeys, realm_keys
 from mapsite.mkdocs.team import Team, has_team_only, team_page
 from mapsite.security import csp, passwords, protect
-from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import colours, documents, kinds
 from mapsite.site import render as pages
@@ -104,11 +103,11 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
             raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
 
-    def _start_keys(self, root: Path) -> tuple[BackgroundKeys, Callable[[], None] | None]:
+    def _start_keys(self, root: Path) -> tuple[SealKeys, Callable[[], None] | None]:
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
         self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.deals}
         every = ([self.team.realm] if self.team else []) + list(self.realms.values())  # the team's first: every page needs it
-        return (BackgroundKeys({}, {}), None) if self.preview else realm_keys(every, root)
+        return (SealKeys(), None) if self.preview else realm_keys(every, root)
 
     def _load_deals(self, root: Path) -> list[Deal]:
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""

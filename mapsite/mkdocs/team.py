@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Plan
-from mapsite.security.keys import RealmKey
+from mapsite.security.records import SealKey
 from mapsite.security.protect import Lock
 from mapsite.security.realms import Realm, team_realm
 from mapsite.site import kinds
@@ -74,7 +74,7 @@ class Team:
         return {d.slug: posixpath.relpath("/" + layout.deal_path(d), here) + ("/" if layout.directory_urls else "")
                 for d in deals}
 
-    def views(self, buyer_html: str, team_html: str | None, deal_key: RealmKey, team_key: RealmKey):
+    def views(self, buyer_html: str, team_html: str | None, deal_key: SealKey, team_key: SealKey):
         """A deal page's views, the team's first: its own when it has one, else a second lock on the buyer's."""
         if team_html is None:
             return [(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]

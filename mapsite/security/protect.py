@@ -2,11 +2,13 @@
 
 A page is one or more *views* (the buyer's; the team's, when it holds internal items). Each view is
 compressed and encrypted with AES-256-GCM under a fresh random content key, and that key is
-*wrapped* (AES-256-GCM again) under each *lock* that may open it: a realm's key from PBKDF2-HMAC-SHA256
-(600,000 iterations, `keys`) of its password. So a deal's view opens with its buyer's password and,
-when the team page is on, with the team's; the team's own view has only the team's lock, and no
-buyer's key opens it. Every nonce is fresh, and the page's address is bound in as associated data
-(of the view and of each wrapped key), so nothing can be moved to another deal or path. All
+*wrapped* (AES-256-GCM again) under each *lock* that may open it: a realm's content key R, which the
+lock carries wrapped under P, the realm's key from PBKDF2-HMAC-SHA256 (600,000 iterations, `keys`)
+of its password (payload v3, `records`: a rebuild with the site key reuses that record and derives
+no P). So a deal's view opens with its buyer's password and, when the team page is on, with the
+team's; the team's own view has only the team's lock, and no buyer's key opens it. Every nonce is
+fresh, and the page's address is bound in as associated data (of the view and of each wrapped key;
+the record is bound to its salt), so nothing can be moved to another deal or path. All
 parameters travel in the payload so they can be raised later. The browser side (WebCrypto) is
 theme_overrides/assets/mapsite/unlock.js; `open_view` is the same in Python, for `mapsite decrypt`;
 the tests decrypt independently (tests/conftest.py).
@@ -24,11 +26,11 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mapsite.security.keys import RealmKey
+from mapsite.security.records import RECORD_BYTES, SealKey, unwrap
 
-VERSION = 2
-AAD_PREFIX = "mapsite/v2|"  # + the page's path: a view's associated data
-KEY_AAD_PREFIX = "mapsite/v2/key|"  # + the page's path: a wrapped key's
+VERSION = 3
+AAD_PREFIX = "mapsite/v3|"  # + the page's path: a view's associated data
+KEY_AAD_PREFIX = "mapsite/v3/key|"  # + the page's path: a wrapped key's
 AUDIENCES = ("deal", "team")  # whose remembered key the browser tries on a lock
 MAX_ITERATIONS = 10_000_000  # a payload asking for more is not one of ours: it would only stall whoever opens it
 MAX_PARTS = 4  # views in a page, locks on a view
@@ -42,10 +44,10 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class Lock:
-    """Who may open a view: an audience (`deal` or `team`) and its realm's key."""
+    """Who may open a view: an audience (`deal` or `team`) and its realm's key (R, and its record for the payload)."""
 
     audience: str
-    key: RealmKey
+    key: SealKey
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ class SealedLock:
     audience: str
     salt: bytes
     iterations: int
+    record: bytes  # the realm's content key R, wrapped under P
     nonce: bytes
-    wrapped: bytes  # the view's content key, encrypted under the realm's key
+    wrapped: bytes  # the view's content key, wrapped under R
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,9 @@ def _lock(lock: Lock, content_key: bytes, page_path: str) -> dict:
     if lock.audience not in AUDIENCES:
         raise ValueError(f"unknown audience {lock.audience!r}")
     nonce = os.urandom(12)
-    wrapped = AESGCM(lock.key.key).encrypt(nonce, content_key, page_aad(page_path, KEY_AAD_PREFIX))
+    wrapped = AESGCM(lock.key.content).encrypt(nonce, content_key, page_aad(page_path, KEY_AAD_PREFIX))
     return {"for": lock.audience, "salt": _b64(lock.key.salt), "iterations": lock.key.iterations,
-            "nonce": _b64(nonce), "key": _b64(wrapped)}
+            "record": _b64(lock.key.record), "nonce": _b64(nonce), "key": _b64(wrapped)}
 
 
 def payload_json(payload: dict) -> str:
@@ -115,7 +118,7 @@ def payload_json(payload: dict) -> str:
 def views_of(payload: object) -> list[SealedView]:
     """The views of a payload this version can open, else a PayloadError saying what is wrong."""
     if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in HEADER.items()):
-        raise PayloadError("not a mapsite payload of version 2 (AES-256-GCM, PBKDF2-HMAC-SHA256, deflate-raw)")
+        raise PayloadError("not a mapsite payload of version 3 (AES-256-GCM, PBKDF2-HMAC-SHA256, deflate-raw)")
     views = payload.get("views")
     if not isinstance(views, list) or not 1 <= len(views) <= MAX_PARTS:
         raise PayloadError(f"a payload holds 1 to {MAX_PARTS} views")
@@ -138,10 +141,11 @@ def _sealed_lock(lock: object) -> SealedLock:
     iterations = lock.get("iterations")
     if type(iterations) is not int or not 1 <= iterations <= MAX_ITERATIONS:
         raise PayloadError(f"iterations must be a whole number from 1 to {MAX_ITERATIONS:,}")
-    salt, nonce, wrapped = _bytes(lock, "salt", "nonce", "key")
-    if len(nonce) != 12 or len(wrapped) != 48:
-        raise PayloadError("a lock holds a 12-byte nonce and a 32-byte key with its tag")
-    return SealedLock(lock["for"], salt, iterations, nonce, wrapped)
+    salt, record, nonce, wrapped = _bytes(lock, "salt", "record", "nonce", "key")
+    if len(nonce) != 12 or len(wrapped) != 48 or len(record) != RECORD_BYTES:
+        raise PayloadError("a lock holds a record (a 12-byte nonce, a 32-byte key and its tag) and a 12-byte nonce "
+                           "and a 32-byte key with its tag")
+    return SealedLock(lock["for"], salt, iterations, record, nonce, wrapped)
 
 
 def _bytes(part: dict, *names: str) -> list[bytes]:
@@ -152,10 +156,10 @@ def _bytes(part: dict, *names: str) -> list[bytes]:
 
 
 def open_view(view: SealedView, realm_key: Callable[[bytes, int], bytes], page_path: str) -> str | None:
-    """The view's HTML when one of its locks opens with `realm_key(salt, iterations)` at `page_path`, else None."""
+    """The view's HTML when one of its locks opens with `realm_key(salt, iterations)` (P) at `page_path`, else None."""
     for lock in view.locks:
         try:
-            content_key = AESGCM(realm_key(lock.salt, lock.iterations)).decrypt(
+            content_key = AESGCM(unwrap(realm_key(lock.salt, lock.iterations), lock.record, lock.salt)).decrypt(
                 lock.nonce, lock.wrapped, page_aad(page_path, KEY_AAD_PREFIX))
             packed = AESGCM(content_key).decrypt(view.nonce, view.ciphertext, page_aad(page_path))
         except InvalidTag:

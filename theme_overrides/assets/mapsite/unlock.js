@@ -1,9 +1,11 @@
 /* Opens an encrypted page in the browser with WebCrypto. A page holds one or more views (the team's
  * first, then the buyer's); each view is AES-256-GCM under its own content key, and that key is wrapped
- * under each lock that may open it: a key from PBKDF2-HMAC-SHA256 of the deal's password, or of the
- * team's. A typed password is tried on every lock (each salt derived once, in parallel); the first lock
+ * under each lock that may open it: under the realm's content key R, which the lock carries wrapped (its
+ * record) under a key from PBKDF2-HMAC-SHA256 of the deal's password, or of the team's (payload v3). A
+ * typed password is tried on every lock (each salt derived once, in parallel); the first lock
  * it opens decides the view. The page's path is checked as associated data, so a page moved to another
- * address will not open. The derived key (never the password) is kept by keys.js, under the deal's name
+ * address will not open. The derived PBKDF2 key (never the password, never R: a key kept by an older
+ * version is the same one and still opens the page) is kept by keys.js, under the deal's name
  * or the team's (":team", which no deal's folder can be), for this tab, or for this device when the
  * visitor asks and the site offers it: never on an origin other sites share (*.github.io, *.gitlab.io),
  * whose other sites' scripts could use it. Every word shown comes from the page (mapsite-lock.html). */
@@ -28,8 +30,9 @@
   }
   var path = pagePath();
   var deal = path.split("/")[0];
-  var aad = new TextEncoder().encode("mapsite/v2|" + path);
-  var keyAad = new TextEncoder().encode("mapsite/v2/key|" + path);
+  var aad = new TextEncoder().encode("mapsite/v3|" + path);
+  var keyAad = new TextEncoder().encode("mapsite/v3/key|" + path);
+  var RECORD_AAD = new TextEncoder().encode("mapsite/v3/realm|");  /* + the lock's salt */
   var TEAM = ":team";
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
@@ -69,11 +72,21 @@
     var stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return new Response(stream).arrayBuffer();
   }
-  function openView(view, lock, realmKey) {  /* unwrap the view's content key with the realm key, then decrypt the view */
-    return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(lock.nonce), additionalData: keyAad, tagLength: 128 },
-      realmKey, bytes(lock.key)).then(function (raw) {
-      return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
-    }).then(function (contentKey) {
+  function recordAad(salt) {
+    var joined = new Uint8Array(RECORD_AAD.length + salt.length);
+    joined.set(RECORD_AAD);
+    joined.set(salt, RECORD_AAD.length);
+    return joined;
+  }
+  function aesKey(raw) { return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]); }
+  /* P unwraps the realm's content key R from the lock's record; R unwraps the view's content key; that opens the view. */
+  function openView(view, lock, passwordKey) {
+    var record = bytes(lock.record);
+    return crypto.subtle.decrypt({ name: "AES-GCM", iv: record.slice(0, 12), additionalData: recordAad(bytes(lock.salt)),
+      tagLength: 128 }, passwordKey, record.slice(12)).then(aesKey).then(function (realmKey) {
+      return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(lock.nonce), additionalData: keyAad, tagLength: 128 },
+        realmKey, bytes(lock.key));
+    }).then(aesKey).then(function (contentKey) {
       return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(view.nonce), additionalData: aad, tagLength: 128 },
         contentKey, bytes(view.ciphertext));
     }).then(inflate).then(function (plain) { return new TextDecoder().decode(plain); });
