@@ -88,7 +88,7 @@ def manifest(site: Site, i: int) -> dict:
     return json.loads((site.root / f"shard-{i}" / MANIFEST).read_text(encoding="utf-8"))
 
 
-DOCUMENT_LINK = re.compile(r'files/[0-9a-f]{16}\.bin|"(?:key|nonce)": ?"[A-Za-z0-9+/=]+"|data-(?:key|nonce)="[^"]+"')
+DOCUMENT_LINK = re.compile(r'files/[0-9a-f]{16}\.bin|data-ms-file-(?:key|nonce)="[^"]*"')
 
 
 def same_page(html: str) -> str:
