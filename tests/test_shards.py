@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, REPO, TODAY, Site, assert_no_plaintext, build_env, edited
+from conftest import MKDOCS_YML, REPO, TODAY, Site, assert_no_plaintext, build_env, edited, opened, shown_passwords
 from mapsite.security.sitekey import new_key
 from mapsite.site.shards import MANIFEST, Shard, ShardError, build_day, from_environment, shard_of
 
@@ -63,19 +63,7 @@ def built(tmp_path_factory):
         site.build("--site-dir", f"shard-{i}", env={**env, "MAPSITE_SHARD": f"{i}/3"})
     merged = site.mapsite("merge", "merged", "shard-3", "shard-1", "shard-2")  # any order: shard 1's shared files
     assert merged.returncode == 0, merged.stderr
-    buyers = {}
-    for slug in BUYERS:
-        shown = site.mapsite("password", slug, env=env)
-        assert shown.returncode == 0, shown.stderr
-        buyers[slug] = shown.stdout.strip()
-    return site, buyers, merged
-
-
-def opened(site: Site, folder: str, password: str) -> dict[str, str]:
-    """Every page `password` opens in `folder` of the project, by path from that folder: its whole HTML."""
-    result = site.mapsite("decrypt", folder, env={"MAPSITE_DECRYPT_PASSWORD": password})
-    pages = re.split(rf"^==> {re.escape(folder)}/(.+) <==$", result.stdout, flags=re.M)[1:]
-    return dict(zip(pages[::2], pages[1::2]))
+    return site, shown_passwords(site, BUYERS, env), merged
 
 
 def files_of(folder: Path) -> set[str]:
@@ -160,15 +148,14 @@ def test_the_merged_site_is_the_whole_builds(built):
         if not path.startswith((*BUYERS, "team/")):
             assert (joined / path).read_bytes() == (whole / path).read_bytes(), path
     for password in [TEAM_PASSWORD, *buyers.values()]:
-        pages = opened(site, "whole", password)
-        assert pages and pages.keys() == opened(site, "merged", password).keys()
-        merged_pages = opened(site, "merged", password)
+        pages, merged_pages = opened(site, password, "whole"), opened(site, password, "merged")
+        assert pages and pages.keys() == merged_pages.keys()
         for path, html in pages.items():
             assert same_page(merged_pages[path]) == same_page(html), path
-    team = opened(site, "whole", TEAM_PASSWORD)["team/index.html"]
+    team = opened(site, TEAM_PASSWORD, "whole")["team/index.html"]
     assert all(name in team for name in BUYERS.values()), "the team page lists every deal"
     for i in (1, 2, 3):  # every shard's team page is the whole build's: rows for every deal, not just its own
-        assert opened(site, f"shard-{i}", TEAM_PASSWORD)["team/index.html"] == team
+        assert opened(site, TEAM_PASSWORD, f"shard-{i}")["team/index.html"] == team
 
 
 def test_the_document_is_published_by_its_deals_shard_alone_and_opens_after_the_merge(built):
@@ -208,7 +195,7 @@ def test_a_shard_needs_and_derives_no_key_of_another_shards_deal(tmp_path):
     assert whole.returncode != 0 and "MAPSITE_PASSWORD_" in whole.stderr, "the whole build needs every deal's password"
     site.build(env=ci_env(**own, MAPSITE_SHARD="1/3"))
     for slug in mine:
-        assert opened(site, "site", f"{slug}-kelut-vodaf-ripem-zunog"), slug
+        assert opened(site, f"{slug}-kelut-vodaf-ripem-zunog", "site"), slug
 
 
 # --- Merge errors: one line, exit 1, nothing written -----------------------------------------
