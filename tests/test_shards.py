@@ -228,27 +228,27 @@ def spoil_public_file(site: Site) -> str:
     return "404.html"
 
 
-@pytest.mark.parametrize("case", ["folder in two shards", "missing shard", "shard twice", "not a shard output",
-                                  "out not empty", "public file differs", "shared file missing", "two splits"])
+@pytest.mark.parametrize("case", ["folder_in_two_shards", "missing_shard", "shard_twice", "not_a_shard_output",
+                                  "out_not_empty", "public_file_differs", "shared_file_missing", "two_splits"])
 def test_merge_errors_are_one_line_and_write_nothing(built, tmp_path, case):
     site = copies(built, tmp_path)
     sites = ["shard-1", "shard-2", "shard-3"]
-    if case == "folder in two shards":
+    if case == "folder_in_two_shards":
         expected = f"the deal folder {spoil_folder_in_two_shards(site)} is in two shards, shard-1 and shard-2"
-    elif case == "missing shard":
+    elif case == "missing_shard":
         sites, expected = ["shard-1", "shard-3"], "shard 2/3 missing"
-    elif case == "shard twice":
+    elif case == "shard_twice":
         sites, expected = ["shard-1", "shard-2", "shard-3", "shard-2"], "shard-2 and shard-2 are both shard 2/3"
-    elif case == "not a shard output":
+    elif case == "not_a_shard_output":
         shutil.copytree(built[0].root / "whole", tmp_path / "whole")
         sites, expected = ["shard-1", "whole"], f"whole: not a mapsite shard's output (no {MANIFEST})"
-    elif case == "out not empty":
+    elif case == "out_not_empty":
         (tmp_path / "out").mkdir()
         (tmp_path / "out" / "keep.txt").write_text("a user's file")
         expected = "out: is not empty; merge never writes over files"
-    elif case == "public file differs":
+    elif case == "public_file_differs":
         expected = f"{spoil_public_file(site)}: differs between shard-1 and shard-3"
-    elif case == "shared file missing":
+    elif case == "shared_file_missing":
         (site.root / "shard-2" / "sitemap.xml.gz").unlink()
         expected = "sitemap.xml.gz: is in shard-1 but not in shard-2"
     else:
