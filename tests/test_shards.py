@@ -25,7 +25,7 @@ TEAM_PASSWORD = "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"
 BUYERS = {"alder-freight": "Alder Freight", "birch-clinics": "Birch Clinics", "cedar-retail": "Cedar Retail",
           "dogwood-energy": "Dogwood Energy", "larch-media": "Larch Media", "oak-telecom": "Oak Telecom"}  # 2 a shard of 3
 DOCUMENT = "files:\n  - path: alder/quuxrollout-plan.pdf\n    title: Quuxrollout plan\n"
-SECRET_TEXTS = [*BUYERS.values(), "Dana Whitfield", "Raj Patel", "Quuxrollout", "quuxrollout-plan.pdf"]
+SECRET_TEXTS = [*BUYERS.values(), "Dana Whitfield", "Raj Patel", "Quuxrollout", "quuxrollout-plan.pdf", "%PDF-1.4 quuxrollout"]
 EPOCH = "1795000000"  # one build day for every shard, as the sharded workflow gives them
 
 

@@ -25,5 +25,5 @@ def merge(out: Path, sites: tuple[Path, ...]) -> None:
     except ShardError as error:  # a missing or foreign manifest too
         _fail(f"merge: {error}")
     except OSError as error:
-        _fail(f"merge: {error.filename}: {error.strerror}; nothing was written to {out}")
+        _fail(f"merge: {error.filename or out}: {error.strerror or error}; nothing was written to {out}")
     click.echo(f"mapsite: merged {merged.shards} shards into {out}: {merged.deals} deal folders, {merged.shared} shared files")

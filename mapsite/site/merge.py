@@ -114,9 +114,7 @@ def _write(out: Path, first_site: Path, shared: list[str], owner: dict[str, Path
             shutil.copy2(first_site / path, building / path, follow_symlinks=False)
         for folder, site in owner.items():
             shutil.copytree(site / folder, building / folder, symlinks=True)
-        if out.exists():
-            out.rmdir()  # empty: checked first
-        building.rename(out)
+        os.replace(building, out)  # POSIX: over an empty folder too, in one step
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
