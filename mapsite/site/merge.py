@@ -95,7 +95,9 @@ def _shared_files(site: Path, manifest: Manifest, owner: dict[str, Path]) -> lis
 
 def _same_shared(first_site: Path, first: list[str], site: Path, files: list[str], *, sealed: tuple[str, ...]) -> None:
     """The shared files of `site` are those of shard 1, byte for byte except the encrypted (sealed) folders."""
-    for path in sorted(set(first) ^ set(files)):
+    only_one = sorted(set(first) ^ set(files))
+    if only_one:
+        path = only_one[0]
         has, lacks = (first_site, site) if path in first else (site, first_site)
         raise MergeError(f"{path}: is in {has} but not in {lacks}; build every shard from the same commit and settings")
     for path in files:

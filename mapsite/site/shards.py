@@ -34,6 +34,8 @@ def shard_of(slug: str, count: int) -> int:
 
 @dataclass(frozen=True)
 class Shard:
+    """Shard `index` of `count`: the deals it publishes."""
+
     index: int  # 1 to count
     count: int
 
