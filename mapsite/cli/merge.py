@@ -13,7 +13,7 @@ from mapsite.site.shards import ShardError
 
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.argument("sites", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sites", nargs=-1, required=True, metavar="SITE...", type=click.Path(path_type=Path))
 def merge(out: Path, sites: tuple[Path, ...]) -> None:
     """Join the sites of shards 1/n to n/n into OUT, a new or empty folder, ready to publish.
 
