@@ -233,6 +233,23 @@ def decrypt(site: Site, page_path: str, password: str) -> str:
     return decrypt_payload(payload_of(page_file(site, page_path).read_text(encoding="utf-8")), password, page_path)
 
 
+def shown_passwords(site: Site, slugs, env: dict[str, str]) -> dict[str, str]:
+    """Each deal's password as `mapsite password <slug>` prints it with `env` (a site key's derived ones)."""
+    found = {}
+    for slug in slugs:
+        shown = site.mapsite("password", slug, env=env)
+        assert shown.returncode == 0, shown.stderr
+        found[slug] = shown.stdout.strip()
+    return found
+
+
+def opened(site: Site, password: str, folder: str = "site") -> dict[str, str]:
+    """Every page `password` opens in the built `folder` (by `mapsite decrypt`), by path from that folder: its HTML."""
+    result = site.mapsite("decrypt", folder, env={"MAPSITE_DECRYPT_PASSWORD": password})
+    pages = re.split(rf"^==> {re.escape(folder)}/(.+) <==$", result.stdout, flags=re.M)[1:]
+    return dict(zip(pages[::2], pages[1::2]))
+
+
 def passwords_env(**by_slug: str) -> dict[str, str]:
     import json
 

@@ -8,13 +8,12 @@ password opens another deal or the team page, and the team page's existence show
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
-from conftest import (MKDOCS_YML, REPO, TODAY, Served, Site, assert_no_plaintext, edited, locks_of, page_file,
-                      payload_of)
+from conftest import (MKDOCS_YML, REPO, TODAY, Served, Site, assert_no_plaintext, edited, locks_of, opened, page_file,
+                      payload_of, shown_passwords)
 from mapsite.security.sitekey import new_key
 
 TEAM_PASSWORD = "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"
@@ -52,19 +51,7 @@ def published(tmp_path_factory):
     site = team_site(tmp_path_factory.mktemp("team") / "project")
     env = {"CI": "true", "MAPSITE_KEY": new_key(), "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD}
     site.build(env=env)
-    buyers = {}
-    for slug in DEALS:
-        shown = site.mapsite("password", slug, env=env)
-        assert shown.returncode == 0, shown.stderr
-        buyers[slug] = shown.stdout.strip()
-    return site, env, buyers
-
-
-def opened(site: Site, password: str) -> dict[str, str]:
-    """Every page `password` opens in the published site, by path from the site root: its whole HTML."""
-    result = site.mapsite("decrypt", "site", env={"MAPSITE_DECRYPT_PASSWORD": password})
-    pages = re.split(r"^==> site/(.+) <==$", result.stdout, flags=re.M)[1:]
-    return dict(zip(pages[::2], pages[1::2]))
+    return site, env, shown_passwords(site, DEALS, env)
 
 
 def test_each_buyer_opens_only_its_own_deal_and_never_an_internal_item(published):

@@ -35,11 +35,13 @@ from mapsite.security.sitekey import new_key
 WORKFLOWS = REPO / ".github" / "workflows"
 HOSTING = REPO / ".github" / "hosting"
 PUBLISH = WORKFLOWS / "publish.yml"
+SHARDED = WORKFLOWS / "publish-sharded.yml"
 PLAN_CHECK = WORKFLOWS / "plan-check.yml"
 BIN = Path(sys.executable).parent  # mapsite, mkdocs and python of the environment running these tests
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-                   "actions/deploy-pages", "actions/github-script", "actions/cache/restore", "actions/cache/save"}
+                   "actions/deploy-pages", "actions/github-script", "actions/cache/restore", "actions/cache/save",
+                   "actions/upload-artifact", "actions/download-artifact"}
 GIT_ID = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
 
@@ -72,8 +74,8 @@ def check_jsonschema(path: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def test_both_workflows_exist():
-    assert {PUBLISH, PLAN_CHECK} <= set(workflow_files())
+def test_every_workflow_exists():
+    assert {PUBLISH, SHARDED, PLAN_CHECK} <= set(workflow_files())
 
 
 @pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
@@ -113,12 +115,13 @@ def test_plan_check_triggers_on_pull_requests_only():
     assert set(on) == {"pull_request"}, "never pull_request_target: a fork's code must not meet a token that writes"
 
 
-@pytest.mark.parametrize("path", [PUBLISH, PLAN_CHECK], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED, PLAN_CHECK], ids=lambda p: p.name)
 def test_least_privilege_permissions(path):
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
     allowed = {
         PUBLISH: {"deploy": {"pages": "write", "id-token": "write"}},
+        SHARDED: {"deploy": {"pages": "write", "id-token": "write"}},
         PLAN_CHECK: {"comment": {"pull-requests": "write"}},
     }[path]
     for name, job in workflow["jobs"].items():
@@ -128,8 +131,10 @@ def test_least_privilege_permissions(path):
             assert "permissions" not in job, f"{name} inherits read-only contents"
 
 
-def test_publish_runs_one_at_a_time():
-    concurrency = load(PUBLISH)["concurrency"]
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED], ids=lambda p: p.name)
+def test_publish_runs_one_at_a_time(path):
+    concurrency = load(path)["concurrency"]
+    assert concurrency == load(PUBLISH)["concurrency"], "one group for both publish workflows: they never race"
     assert concurrency["group"] and "${{" not in concurrency["group"], "one group for every publish"
     assert concurrency["cancel-in-progress"] is False, "a running deployment is never cut off"
 
@@ -167,17 +172,44 @@ def test_publish_deploys_an_artifact_never_a_branch():
     assert deploy["environment"]["name"] == "github-pages"
 
 
+def test_sharded_publish_builds_a_matrix_merges_and_feeds_publishs_deploy():
+    workflow = load(SHARDED)
+    assert set(workflow["on"]) == {"workflow_dispatch"}, "off until a repository switches to it (README)"
+    build, merge, deploy = (workflow["jobs"][name] for name in ("build", "merge", "deploy"))
+    shards = build["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1)) and build["strategy"]["fail-fast"] is True
+    assert build["needs"] == "when" and merge["needs"] == "build" and deploy["needs"] == "merge"
+    assert "environment" not in merge and "secrets" not in json.dumps(merge), "the merge sees no secret"
+    uploads = [s for s in steps(workflow, "build") if "uses" in s]
+    assert uploads[-1]["uses"].startswith("actions/upload-artifact@")
+    assert uploads[-1]["with"] == {"name": "site-${{ matrix.shard }}", "path": "site", "retention-days": 1,
+                                   "if-no-files-found": "error"}
+    download = next(s for s in merge["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"] == {"pattern": "site-*", "path": "shards"}
+    assert [s["uses"].split("@")[0] for s in merge["steps"] if "uses" in s][-1] == "actions/upload-pages-artifact"
+    assert {k: v for k, v in deploy.items() if k != "needs"} == {k: v for k, v in load(PUBLISH)["jobs"]["deploy"].items()
+                                                                 if k != "needs"}, "publish.yml's deploy job"
+    assert steps(workflow, "build")[:4] == steps(load(PUBLISH), "build")[:4], "publish.yml's filter, checkout, install"
+
+
 FILTER_STEP = "Keep only the site key, the team password and the deal passwords (stock python3, before anything is installed)"
 BUILD_STEP = "Build with one password per deal (its own secret, or derived from the site key)"
 RESTORE_STEP = "Restore the key cache (public records and MACs only; the newest main saved)"
 SAVE_STEP = "Save the key cache (main only, after a build that succeeded)"
 PASSWORDS_FILE = "${{ runner.temp }}/mapsite-passwords.json"
+CACHE_DIR = "${{ runner.temp }}/mapsite-cache"
 
 
-def test_secrets_reach_only_a_first_step_that_runs_no_package():
+SHARD_BUILD_STEP = "Build this shard's deals (each its own secret, or derived from the site key)"
+SHARD_ENV = {"MAPSITE_SHARD": "${{ matrix.shard }}/${{ strategy.job-total }}",
+             "SOURCE_DATE_EPOCH": "${{ needs.when.outputs.epoch }}"}
+
+
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED], ids=lambda p: p.name)
+def test_secrets_reach_only_a_first_step_that_runs_no_package(path):
     """toJSON(secrets) holds every secret, deploy tokens too: only stock python3 reads it, before any install."""
-    workflow = load(PUBLISH)
-    text = PUBLISH.read_text(encoding="utf-8")
+    workflow = load(path)
+    text = path.read_text(encoding="utf-8")
     references = re.findall(r"\$\{\{[^}]*secrets[^}]*\}\}", text)
     assert references == ["${{ toJSON(secrets) }}", *REMIND_SECRETS], "one pass of every secret, and the mail's own"
     build = steps(workflow, "build")
@@ -191,8 +223,10 @@ def test_secrets_reach_only_a_first_step_that_runs_no_package():
     for step in all_steps(workflow):
         for name, value in {**step.get("env", {}), **step.get("with", {})}.items():
             assert not (isinstance(value, str) and "secrets" in value) or step in (first, send), (step, name)
-    build_step = next(s for s in build if s["name"] == BUILD_STEP)
-    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE, "MAPSITE_CACHE_DIR": "${{ runner.temp }}/mapsite-cache"}
+    assert first == steps(load(PUBLISH), "build")[0], "the same filter in both publish workflows"
+    build_step = next(s for s in build if s["name"] == (BUILD_STEP if path == PUBLISH else SHARD_BUILD_STEP))
+    assert build_step["env"] == {"MAPSITE_PASSWORDS_FILE": PASSWORDS_FILE, "MAPSITE_CACHE_DIR": CACHE_DIR,
+                                 **(SHARD_ENV if path == SHARDED else {})}
     assert build_step["run"].strip() == "mkdocs build --strict"
     assert not any(k.startswith("MAPSITE_PASSWORD") for k in workflow.get("env", {}))
 
@@ -202,8 +236,9 @@ REMIND_SECRETS = ["${{ secrets.MAPSITE_SMTP_URL != '' && secrets.MAPSITE_MAIL_FR
 SEND_STEP = "Send reminders (items overdue or due within 7 days)"
 
 
-def test_reminders_run_daily_after_the_deploy_only_with_the_smtp_secrets_which_only_their_last_step_sees():
-    job = load(PUBLISH)["jobs"]["remind"]
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED], ids=lambda p: p.name)
+def test_reminders_run_daily_after_the_deploy_only_with_the_smtp_secrets_which_only_their_last_step_sees(path):
+    job = load(path)["jobs"]["remind"]
     assert job["needs"] == "deploy" and job["if"] == "github.event_name == 'schedule'", "once a day, after a publish"
     assert job["environment"] == {"name": "github-pages", "deployment": False}
     assert job["env"] == {"SMTP_SET": REMIND_SECRETS[0]}, "a yes or no, never a secret's value, for the whole job"
@@ -214,9 +249,10 @@ def test_reminders_run_daily_after_the_deploy_only_with_the_smtp_secrets_which_o
     assert any(is_install(step.get("run", "")) for step in before), "installed before the secrets arrive"
 
 
-def test_the_build_job_takes_its_secrets_from_the_main_only_environment():
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED], ids=lambda p: p.name)
+def test_the_build_job_takes_its_secrets_from_the_main_only_environment(path):
     """Deal passwords as github-pages environment secrets: only what may deploy (main) gets them."""
-    job = load(PUBLISH)["jobs"]["build"]
+    job = load(path)["jobs"]["build"]
     assert job["environment"] == {"name": "github-pages", "deployment": False}, "its secrets, no second deployment"
 
 
@@ -242,7 +278,9 @@ def test_pip_and_the_key_cache_are_cached_never_mapsite_secrets(path):
     workflow = load(path)
     for step in all_steps(workflow):
         uses = step.get("uses", "")
-        assert not uses.startswith(("actions/cache@", "actions/upload-artifact")), "nothing but pip and the key cache is cached"
+        assert not uses.startswith("actions/cache@"), "nothing but pip and the key cache is cached"
+        if uses.startswith(("actions/upload-artifact@", "actions/download-artifact@")):  # a shard's site, for the merge
+            assert path == SHARDED and step["with"]["path"] in ("site", "shards"), step
         assert ".mapsite" not in json.dumps(step), step
         if uses.startswith("actions/setup-python@"):
             assert step["with"]["cache"] == "pip"
@@ -252,20 +290,23 @@ def test_pip_and_the_key_cache_are_cached_never_mapsite_secrets(path):
             assert step["with"]["fetch-depth"] == 0, "full history: last-updated dates and the diff need it"
             assert step["with"]["persist-credentials"] is False
     cached = [s for s in all_steps(workflow) if s.get("uses", "").startswith("actions/cache/")]
-    assert not cached or path == PUBLISH, "only the publish build keeps the key cache"
+    assert not cached or path in (PUBLISH, SHARDED), "only the publish builds keep the key cache"
 
 
-def test_the_key_cache_is_restored_on_every_run_saved_only_from_main_and_only_the_cache_folder():
+@pytest.mark.parametrize("path", [PUBLISH, SHARDED], ids=lambda p: p.name)
+def test_the_key_cache_is_restored_on_every_run_saved_only_from_main_and_only_the_cache_folder(path):
     """A pull request's workflow can restore the default branch's caches: only MAPSITE_CACHE_DIR goes there, and
-    only main's successful builds write it (README, "The key cache")."""
-    build = steps(load(PUBLISH), "build")
+    only main's successful builds write it (README, "The key cache"). Each shard keeps its own."""
+    build = steps(load(path), "build")
     names = [s.get("name") for s in build]
+    build_step = BUILD_STEP if path == PUBLISH else SHARD_BUILD_STEP
     restore, save = (next(s for s in build if s.get("name") == n) for n in (RESTORE_STEP, SAVE_STEP))
-    folder = next(s for s in build if s.get("name") == BUILD_STEP)["env"]["MAPSITE_CACHE_DIR"]
+    folder = next(s for s in build if s.get("name") == build_step)["env"]["MAPSITE_CACHE_DIR"]
     assert restore["uses"].startswith("actions/cache/restore@") and "if" not in restore
     assert save["uses"].startswith("actions/cache/save@") and save["if"] == "github.ref == 'refs/heads/main'"
-    assert restore["with"]["path"] == save["with"]["path"] == folder == "${{ runner.temp }}/mapsite-cache"
-    assert names.index(RESTORE_STEP) < names.index(BUILD_STEP) < names.index(SAVE_STEP), "saved only after the build passed"
+    assert restore["with"]["path"] == save["with"]["path"] == folder == CACHE_DIR
+    assert names.index(RESTORE_STEP) < names.index(build_step) < names.index(SAVE_STEP), "saved only after the build passed"
+    assert ("matrix.shard" in restore["with"]["key"]) == (path == SHARDED), "a shard's cache is its own"
     assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
     assert restore["uses"].split("@")[1] == save["uses"].split("@")[1]
 
@@ -596,6 +637,39 @@ def test_publish_stops_on_a_bad_site_key_naming_it(workspace, key):
     assert build.status == "failed" and "MAPSITE_KEY" in build.output and "Traceback" not in build.output
     assert key not in build.output
     assert not (workspace / "site").exists() and run.step("Upload the site").status == "not run"
+
+
+def test_sharded_publish_runs_as_written_and_merges_every_deal(workspace):
+    """Every job's `run:` steps as written: one epoch, each shard of the matrix on a fresh runner, the merge.
+
+    Uploading and downloading the artifacts is GitHub's: here each shard's site/ is moved to shards/site-<i>.
+    """
+    deals = deals_of(workspace)
+    site_key = new_key()
+    workflow = load(SHARDED)
+    shards = workflow["jobs"]["build"]["strategy"]["matrix"]["shard"]
+    epoch = run_job(SHARDED, "when", workspace, {}).step("Now, in seconds since 1970").outputs["epoch"]
+    assert epoch.isdigit()
+    for shard in shards:
+        expressions = {"toJSON(secrets)": json.dumps({"GITHUB_TOKEN": "ghs_x", "MAPSITE_KEY": site_key}),
+                       "matrix.shard": str(shard), "strategy.job-total": str(len(shards)), "needs.when.outputs.epoch": epoch}
+        run = run_job(SHARDED, "build", workspace, expressions)
+        assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
+        assert run.step(SHARD_BUILD_STEP).env["MAPSITE_SHARD"] == f"{shard}/{len(shards)}"
+        (workspace / "shards").mkdir(exist_ok=True)
+        (workspace / "site").rename(workspace / "shards" / f"site-{shard}")
+        shutil.rmtree(workspace.parent / "runner-publish-sharded-build")  # the next shard runs on a fresh runner
+    held = [json.loads((workspace / "shards" / f"site-{i}" / "mapsite-shard.json").read_text())["deals"] for i in shards]
+    assert sum(map(bool, held)) >= 2, "the repository's deals are spread over more than one shard"
+
+    run = run_job(SHARDED, "merge", workspace, {})
+
+    assert run.ok, "\n".join(f"{s.name}: {s.output}" for s in run.steps)
+    assert f"merged {len(shards)} shards into site: {len(deals)} deal folders" in run.step("Merge the shards into one site").output
+    assert_every_deal_page_encrypted(workspace / "site", deals, derived_passwords(workspace, site_key, deals))
+    assert (workspace / "site" / "index.html").is_file() and not (workspace / "site" / "mapsite-shard.json").exists()
+    assert all(deal["url"] in run.summary for deal in deals)
+    assert not (workspace / ".mapsite").exists()
 
 
 def remind_expressions(url: str, sender: str) -> dict[str, str]:

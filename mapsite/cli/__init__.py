@@ -2,7 +2,7 @@
 
 Every command works on the plans folder beside `mkdocs.yml` (or `--plans`), exits 0 on
 success and 1 on invalid input, and prints problems as `file:line:col: message`. One module
-per command group: `plans` (check, list, schema), `author` (init, new, diff), `secrets` (password, key, decrypt),
+per command group: `plans` (check, list, schema), `author` (init, new, diff), `secrets` (password, key, decrypt), `merge`,
 `remind`, `serve` (preview), `apply` (buyer updates from email); this one holds the group and what they share.
 """
 
@@ -71,4 +71,4 @@ def _exit_on_problems(problems: list[Problem]) -> None:
         sys.exit(1)
 
 
-from mapsite.cli import apply, author, plans, remind, secrets, serve  # noqa: E402,F401  (each registers its commands on `main`)
+from mapsite.cli import apply, author, merge, plans, remind, secrets, serve  # noqa: E402,F401  (each registers its commands on `main`)

@@ -8,7 +8,6 @@ page whose kind names no realm and is not explicitly public stops the build.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import html
 import json
@@ -35,6 +34,7 @@ from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_path
 from mapsite.insight.actions import open_actions
 from mapsite.insight.audience import TEAM
 from mapsite.insight.rows import deal_row
+from mapsite.mkdocs import shards
 from mapsite.mkdocs.realmkeys import SealKeys, realm_keys
 from mapsite.mkdocs.team import Team, has_team_only, team_page
 from mapsite.security import csp, passwords, protect
@@ -55,8 +55,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
 
 
-# The site's root: it names no deal; its words and layout are the theme's (mapsite-landing.html).
-LANDING = "---\ntemplate: mapsite-landing.html\nhide: [navigation, toc]\n---\n"
+LANDING = "---\ntemplate: mapsite-landing.html\nhide: [navigation, toc]\n---\n"  # the root: no deal; words from mapsite-landing.html
 
 
 class MapsitePlugin(BasePlugin[MapsiteConfig]):
@@ -69,12 +68,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         root = Path(config.config_file_path).parent
         self._check_options(root, config.theme.get("language"))
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
-        self.deals = self._load_deals(root)
+        self.deals = self._load_deals(root)  # every plan, checked; `built`: the ones this build (shard) publishes
+        self.shard, self.built = shards.published(self.deals)
         self.team = Team.for_site(self.config.team_path, self.deals, self.layout) if self.config.team else None
         self.documents = {d.slug: documents.offered(d, self.layout.folder(d), team=self.team is not None) for d in self.deals}
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
-        self.moves = _Chunked(date_moves, [d.path for d in self.deals], root)  # in another process while pages render
+        self.moves = _Chunked(date_moves, [d.path for d in self.built], root)  # in another process while pages render
         for tip in advise_all(self.deals, self.today, root, root, self.updated, self.language):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
@@ -99,13 +99,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.plans_dir = (root / self.config.plans_dir).resolve()
         if not self.plans_dir.is_dir():
             raise PluginError(f"mapsite: the plans folder {self.plans_dir} does not exist; create it or set plans_dir")
-        self.today = self.config.today or dt.date.today()
+        self.today = self.config.today or shards.build_day()
         if self.config.brand_color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.config.brand_color):
             raise PluginError(f"mapsite: brand_color: `{self.config.brand_color}` is not a colour like #1f4e79")
 
     def _start_keys(self, root: Path) -> tuple[SealKeys, Callable[[], None] | None]:
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
-        self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.deals}
+        self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.built}
         every = ([self.team.realm] if self.team else []) + list(self.realms.values())  # the team's first: every page needs it
         return (SealKeys(), None) if self.preview else realm_keys(every, root)
 
@@ -152,7 +152,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.team:
             files.append(File.generated(config, self.team.source, content="", inclusion=InclusionLevel.NOT_IN_NAV))
             self.kind_of[self.team.source] = kinds.TEAM_PAGE
-        for deal in self.deals:
+        for deal in self.built:
             for kind in kinds.DEAL_KINDS:  # read at build time: an extension may have added a kind
                 uri = self.layout.source(deal, kind)
                 files.append(File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
@@ -350,9 +350,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             _scrub_search_index(Path(config.site_dir), {self.layout.folder(d) for d in self.deals}
                                 | ({self.team.path} if self.team else set()))
             try:
-                documents.write([d for listed in self.documents.values() for d in listed], Path(config.site_dir))
+                documents.write([d for deal in self.built for d in self.documents[deal.slug]], Path(config.site_dir))
             except ValueError as error:
                 raise PluginError(f"mapsite: {error}") from None
+            shards.finish(Path(config.site_dir), self.shard, [self.layout.folder(d) for d in self.built], self.team)
             if self.save_keys:
                 self.save_keys()
             self.keys.close()
