@@ -77,7 +77,7 @@ def changed(size: Size, runs: int, cache: Path) -> list[dict]:
     results = []
     for run in range(runs):
         what = commit_change(size.project, slug, run)
-        results.append(size.build("changed", run, size.ci_env(cache)) | {"changed": what})
+        results.append(size.build("changed", run, size.ci_env(cache)) | {"changed": what, "cache_files": _files(cache)})
     return results
 
 
