@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, TemplateNotFound
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -315,11 +315,14 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                            links=self.team.links(self.deals, self.layout, page.url))
 
     @event_priority(100)  # first: other plugins and the template see the page's content
-    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+    def _fill(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.config.enabled and self._renders(page):
+            self.flow.fill(page, self._content)
+        return context
+
+    def _page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
             return None
-        if self._renders(page):
-            self.flow.fill(page, self._content)
         context["mapsite_brand"] = self.config.brand_color
         deal = self.deal_of.get(page.file.src_uri)
         if deal is not None:
@@ -336,6 +339,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             page.meta.update(mapsite_language=self.language, mapsite_theme_language=self.theme_languages[self.language])
             context["t"] = self.words.gettext
         return context
+
+    on_page_context = CombinedEvent(_fill, _page_context)  # the content first; the nav and words where they always were
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
         """A navigation holding only this deal's pages, so no page names another deal."""
