@@ -4,7 +4,8 @@ MkDocs reads every page before it builds any; a plugin that hands back each deal
 it is read holds all of them at once. The build here runs in this process (MkDocs' own `build()`
 on the project's mkdocs.yml, a CI build with the site key and the team on) with a watching plugin
 beside mapsite, which looks at every generated page each time MkDocs builds one: only the page
-being built may hold content. No timing, no memory figure: a regression shows as pages held.
+being built may hold content. No timing, no memory figure: a regression shows as pages held. The
+plans' positions, held for every plan, are checked by a direct call: one shape, one set of objects.
 """
 
 from __future__ import annotations
@@ -95,3 +96,15 @@ def test_nothing_is_held_once_the_build_is_over(watched):
     assert opened.returncode == 0, opened.stderr
     assert opened.stdout.count("==> site/") == 3 * len(DEALS) + 1  # released pages were published, whole
     assert all(text in opened.stdout for text in INTERNAL)
+
+
+def test_plans_share_their_positions_objects(tmp_path):
+    """Every plan's positions are held until advice is reported: two plans of one shape hold one set of objects."""
+    from conftest import CANONICAL
+    from mapsite.plan.loader import load_text
+
+    text = CANONICAL.read_text(encoding="utf-8")
+    first, second = (load_text(text, tmp_path / name).deal for name in ("a-deal.md", "b-deal.md"))
+    assert first.positions == second.positions and len(first.positions) > 100
+    shared = {id(k): k for k in first.positions} | {id(v): v for v in first.positions.values()}
+    assert all(id(k) in shared and id(v) in shared for k, v in second.positions.items())
