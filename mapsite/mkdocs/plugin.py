@@ -8,20 +8,18 @@ page whose kind names no realm and is not explicitly public stops the build.
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import logging
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from jinja2 import Environment, TemplateNotFound
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -29,7 +27,9 @@ from mkdocs.structure.pages import Page
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
+from mapsite.mkdocs.chunked import Chunked
 from mapsite.mkdocs.config import MapsiteConfig, site_language
+from mapsite.mkdocs.pageflow import LATER, PageFlow, forget_positions
 from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
 from mapsite.insight.actions import open_actions
 from mapsite.insight.audience import TEAM
@@ -74,9 +74,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.documents = {d.slug: documents.offered(d, self.layout.folder(d), team=self.team is not None) for d in self.deals}
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
-        self.moves = _Chunked(date_moves, [d.path for d in self.built], root)  # in another process while pages render
+        self.moves = Chunked(date_moves, [d.path for d in self.built], root)  # in another process while pages render
         for tip in advise_all(self.deals, self.today, root, root, self.updated, self.language):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
+        forget_positions(self.deals)  # every problem with a file:line is reported by now
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
@@ -85,8 +86,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         self.envs: dict[str, Environment] = {}  # one per language, built per build: a custom_dir template wins
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
-        self.logos: dict[str, dict[str, str]] = {}  # read once per deal, not once per page
-        self.team_content: dict[str, str] = {}  # src_uri -> the team's view of a deal page, where it differs
+        self.logos: tuple[str, dict[str, str]] = ("", {})  # the deal being built's: read once for its pages
+        self.flow = PageFlow()  # a page's content exists while it is built: `pageflow`
         return config
 
     def _check_options(self, root: Path, theme_language: str | None) -> None:
@@ -198,7 +199,10 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        return self._published(output, page, config)
+        published = self._published(output, page, config)
+        if self._renders(page):
+            self.flow.release(page)  # an author's own page keeps its content, as MkDocs left it
+        return published
 
     def _published(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """The page as it is written to site/: a generated page encrypted for its realm, or public by its kind.
@@ -232,7 +236,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             return [(output, [protect.Lock("deal", key)])]
         if realm is self.team.realm:  # the team page: the team's lock only
             return [(output, [protect.Lock("team", key)])]
-        own = self.team_content.get(src_uri)
+        own = self.flow.team_view(page)
         team_html = own and self._with_policy(team_page(output, page.content, own, src_uri), src_uri)
         return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id))
 
@@ -279,19 +283,27 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return ""
 
     def on_page_content(self, html_: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled and self._renders(page):
+            return LATER  # rendered when MkDocs builds the page, not held for every page at once: `pageflow`
+        return None
+
+    def _renders(self, page: Page) -> bool:
+        """Whether this plugin makes the page's content: a deal's page or the team page."""
+        return page.file.src_uri in self.deal_of or self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE
+
+    def _content(self, page: Page) -> tuple[str, str | None]:
+        """A generated page's content and, for a deal with internal items, the team's view of it."""
         deal = self.deal_of.get(page.file.src_uri)
-        if self.config.enabled and self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE:
-            return self._team_page(page)
-        if not self.config.enabled or deal is None:
-            return None
-        if deal.slug not in self.logos:
-            self.logos[deal.slug] = pages.logo_uris(deal)
+        if deal is None:
+            return self._team_page(page), None
+        if self.logos[0] != deal.slug:
+            self.logos = (deal.slug, pages.logo_uris(deal))
         kind = self.kind_of[page.file.src_uri]
-        options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[deal.slug],
+        options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[1],
                        moves=self.moves.get(deal.path), env=self._env(self._language(deal)), documents=self.documents[deal.slug])
-        if self.team and has_team_only(deal.plan):
-            self.team_content[page.file.src_uri] = pages.render_page(kind, deal, self.today, audience=TEAM, **options)
-        return pages.render_page(kind, deal, self.today, **options)
+        team_view = (pages.render_page(kind, deal, self.today, audience=TEAM, **options)
+                     if self.team and has_team_only(deal.plan) else None)
+        return pages.render_page(kind, deal, self.today, **options), team_view
 
     def _team_page(self, page: Page) -> str:
         """The team page: a row for every deal and every open item, counted on the full plan (the team's view)."""
@@ -301,7 +313,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return render_team(rows, actions, self._env(self.language), today=self.today,
                            links=self.team.links(self.deals, self.layout, page.url))
 
-    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+    @event_priority(100)  # first: other plugins and the template see the page's content
+    def _fill(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.config.enabled and self._renders(page):
+            self.flow.fill(page, self._content)
+        return context
+
+    def _page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
         if not self.config.enabled:
             return None
         context["mapsite_brand"] = self.config.brand_color
@@ -320,6 +338,8 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             page.meta.update(mapsite_language=self.language, mapsite_theme_language=self.theme_languages[self.language])
             context["t"] = self.words.gettext
         return context
+
+    on_page_context = CombinedEvent(_fill, _page_context)  # the content first; the nav and words where they always were
 
     def _deal_nav(self, deal: Deal, current: File) -> Navigation:
         """A navigation holding only this deal's pages, so no page names another deal."""
@@ -370,33 +390,6 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.preview:  # plain text on loopback: answer the browser on this machine, not a rebound name
             server.set_app(_own_host_only(server.get_app(), server))
         return server
-
-
-class _Chunked:
-    """`function(paths, root)` -> {path: value}, run in another process chunk by chunk while the build goes on.
-
-    For pure-Python work over every plan (reading the history of 1,000s of plans takes seconds, and
-    holds the GIL, so a thread would not help). `get(path)` waits only for that path's chunk; small
-    sites, like a one-deal preview, stay in this process.
-    """
-
-    def __init__(self, function: Callable[[list[Path], Path], dict], paths: list[Path], root: Path,
-                 in_process_below: int = 50, chunks: int = 8):
-        if len(paths) < in_process_below:
-            done: Future = Future()
-            done.set_result(function(paths, root))
-            self.futures = dict.fromkeys(paths, done)
-            return
-        pool = ProcessPoolExecutor(max_workers=1, initializer=gc.freeze)  # the inherited plans are not its garbage
-        size = -(-len(paths) // chunks)
-        self.futures = {}
-        for start in range(0, len(paths), size):
-            self.futures.update(dict.fromkeys(paths[start:start + size], pool.submit(function, paths[start:start + size], root)))
-        pool.shutdown(wait=False)
-
-    def get(self, path: Path, default=None):
-        future = self.futures.get(path)
-        return default if future is None else future.result().get(path, default)
 
 
 def _has_template(env, name: str) -> bool:
