@@ -4,7 +4,9 @@ With the team on, each deal page gets a second lock, so the team's password open
 whose plan holds internal items gets a second *view* of each page, rendered for the team: its
 content key is wrapped under the team's key only, so no buyer's password opens it, not even in
 part. A deal without internal items has one view, with both locks: the team reads what the buyer
-reads, and the page is not twice its size. The team page itself has only the team's lock.
+reads, and the page is not twice its size. The team page itself has only the team's lock, and so has
+its actions' data, sealed into a file of its own beside it (`<team>/actions/`): the deals table opens
+without waiting for tens of thousands of items, which team.js fetches when the actions view is opened.
 
 The team's key is derived once per build, like any realm's (`keys.BackgroundKeys`), however many
 deals it opens.
@@ -12,17 +14,26 @@ deals it opens.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from jinja2 import Environment
+
+from mapsite.insight.actions import open_actions, ordered
+from mapsite.insight.rows import deal_row
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Plan
 from mapsite.security.keys import RealmKey
+from mapsite.security import protect
 from mapsite.security.protect import Lock
 from mapsite.security.realms import Realm, team_realm
 from mapsite.site import kinds
+from mapsite.site.team import ACTIONS_FILE, actions_json, render_team
 from mapsite.site.urls import UrlLayout
 
 
@@ -79,3 +90,27 @@ class Team:
         if team_html is None:
             return [(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]
         return [(team_html, [Lock("team", team_key)]), (buyer_html, [Lock("deal", deal_key)])]
+
+    def page(self, deals: list[Deal], layout: UrlLayout, page_url: str, env: Environment, today: dt.date,
+             updated: Mapping[Path, dt.date], currency: str | None) -> tuple[str, str]:
+        """The team page's content, and its actions' data: a row for every deal and every open item, counted on the
+        full plan (the team's view). The data goes into its own file (`seal_actions`), not into the page."""
+        rows = [deal_row(d, layout.deal_url(d), today, updated=updated.get(d.path), currency=currency) for d in deals]
+        links = self.links(deals, layout, page_url)
+        actions = ordered([action for d in deals for action in open_actions(d, today)])
+        return (render_team(rows, len(actions), env, today=today, links=links, actions_at=self.actions_url),
+                actions_json(actions, links.get))
+
+    @property
+    def actions_url(self) -> str:
+        """The actions file's address from the site root, as its payload is bound to it: `team/actions/`."""
+        return f"{self.path}/{posixpath.dirname(ACTIONS_FILE)}/"
+
+    def write_actions(self, site_dir: Path, data: str, team_key: RealmKey, shell: Callable[[dict, str], str]) -> None:
+        """Seal the actions' data under the team's key only and write it in a lock page (`shell(payload, url)`), so
+        `mapsite decrypt` and the leak checks open it like any page, and a browser that lands on it is asked for the
+        team's password."""
+        payload = protect.seal([(data, [Lock("team", team_key)])], self.actions_url)
+        target = site_dir / self.path / ACTIONS_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shell(payload, self.actions_url), encoding="utf-8")
