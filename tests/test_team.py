@@ -31,8 +31,10 @@ WITH_INTERNAL = edited(
     ("cadence: Weekly", "notes:\n  - text: Shared with Marco on Nov 2\n    internal: false\n  - text: Champion is nervous\n"
                        "cadence: Weekly"),
 )
+ZEBRA_NOTE = "Zebra wants the price held until March"  # its only internal item: a note, which the summary alone shows
 PLAIN = edited(("share_id: k7qm2xtz9p", "share_id: p2lk8hg4fd"),
-               ("  name: Northwind Logistics\n", f"  name: '{HOSTILE}'\n"))
+               ("  name: Northwind Logistics\n", f"  name: '{HOSTILE}'\n"),
+               ("cadence: Weekly", f"notes:\n  - text: {ZEBRA_NOTE}\ncadence: Weekly"))
 DEALS = {"northwind-logistics": ("northwind-logistics-k7qm2xtz9p", WITH_INTERNAL),
          "zebra-deal": ("zebra-deal-p2lk8hg4fd", PLAIN)}
 
@@ -74,7 +76,7 @@ def test_each_buyer_opens_only_its_own_deal_and_never_an_internal_item(published
         folder = DEALS[slug][0]
         assert sorted(pages) == sorted(f"{folder}/{p}index.html" for p in ("", "milestones/", "people/")), slug
         for html in pages.values():
-            for text in INTERNAL:  # in no element, hidden or not, and in no data block
+            for text in (*INTERNAL, ZEBRA_NOTE):  # in no element, hidden or not, and in no data block
                 assert text.replace("'", "&#39;") not in html and text not in html, (slug, text)
             assert "ms-internal" not in html and "ms-team-view" not in html
     assert SHARED_NOTE in opened(site, buyers["northwind-logistics"])[f"{DEALS['northwind-logistics'][0]}/index.html"]
@@ -88,6 +90,11 @@ def test_the_team_password_opens_every_deal_with_its_internal_items_and_the_team
     for text in INTERNAL:
         assert text.replace("'", "&#39;") in northwind or text in northwind, text
     assert northwind.count('class="ms-internal"') >= 4  # each marked as internal
+    zebra = {path: html for path, html in pages.items() if path.startswith(DEALS["zebra-deal"][0])}
+    assert ZEBRA_NOTE in zebra[DEALS["zebra-deal"][0] + "/index.html"]
+    for page in ("milestones/", "people/"):  # the one view both open holds no internal text and says no team's view
+        html = zebra[DEALS["zebra-deal"][0] + f"/{page}index.html"]
+        assert ZEBRA_NOTE not in html and "ms-team-view" not in html and "ms-internal" not in html
     team = pages["team/index.html"]
     assert "Northwind Logistics" in team and "Zebra &lt;script&gt;" in team and "<script>alert(1)" not in team
     assert "Ask Tom to call Dana" not in team, "the open items are not in the team page itself"
@@ -100,8 +107,11 @@ def test_a_deal_with_internal_items_has_a_view_only_the_team_opens_and_one_witho
     site, _, _ = published
     northwind = payload_of(page_file(site, DEALS["northwind-logistics"][0] + "/").read_text())
     assert [[lock["for"] for lock in view["locks"]] for view in northwind["views"]] == [["team"], ["deal"]]
-    zebra = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/").read_text())
-    assert [[lock["for"] for lock in view["locks"]] for view in zebra["views"]] == [["deal", "team"]]
+    zebra = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/").read_text())  # its note: the summary only
+    assert [[lock["for"] for lock in view["locks"]] for view in zebra["views"]] == [["team"], ["deal"]]
+    for page in ("milestones/", "people/"):  # pages its note cannot change: one view, both locks
+        shared = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/" + page).read_text())
+        assert [[lock["for"] for lock in view["locks"]] for view in shared["views"]] == [["deal", "team"]], page
     team = payload_of(page_file(site, "team/").read_text())
     assert [[lock["for"] for lock in view["locks"]] for view in team["views"]] == [["team"]]
     actions = payload_of((site.out / "team" / "actions" / "index.html").read_text())
@@ -118,7 +128,7 @@ def test_no_buyer_password_opens_the_team_page_and_its_shell_names_no_deal(publi
     assert (site.out / "team" / "index.html").is_file()  # its existence shows...
     shell = (site.out / "team" / "actions" / "index.html").read_text()  # and its actions' file is a team lock page
     assert "This page is for the deal team" in shell
-    assert_no_plaintext(site.out, [*INTERNAL, SHARED_NOTE, "Northwind", "Zebra", "Dana Whitfield", "Raj Patel"])
+    assert_no_plaintext(site.out, [*INTERNAL, SHARED_NOTE, ZEBRA_NOTE, "Northwind", "Zebra", "Dana Whitfield", "Raj Patel"])
 
 
 def test_the_sitemap_and_search_index_do_not_name_the_team_page(published):

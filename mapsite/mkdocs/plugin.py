@@ -34,7 +34,7 @@ from mapsite.mkdocs.config import MapsiteConfig, site_language
 from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
 from mapsite.insight.audience import TEAM
 from mapsite.mkdocs.realmkeys import realm_keys
-from mapsite.mkdocs.team import Team, has_team_only, team_page
+from mapsite.mkdocs.team import Team, has_team_view, team_page
 from mapsite.security import csp, passwords, protect
 from mapsite.security.keys import BackgroundKeys
 from mapsite.security.realms import PUBLIC, Realm, realm_of
@@ -289,7 +289,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         kind = self.kind_of[page.file.src_uri]
         options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[deal.slug],
                        moves=self.moves.get(deal.path), env=self._env(self._language(deal)), documents=self.documents[deal.slug])
-        if self.team and has_team_only(deal.plan):
+        if self.team and has_team_view(deal.plan, kind):
             self.team_content[page.file.src_uri] = pages.render_page(kind, deal, self.today, audience=TEAM, **options)
         return pages.render_page(kind, deal, self.today, **options)
 
