@@ -207,7 +207,7 @@ def static_page(folder: Path, fragment: str, actions: str, team_key: RealmKey, l
     """The fragment in a bare page at `team/` with the theme's styles and scripts, as the site's page loads them, and
     `actions` sealed under `team_key` alone in a file beside it, as the build writes it (the lock page's payload)."""
     assets = folder / "assets"
-    assets.mkdir()
+    assets.mkdir(parents=True)
     for name in ("mapsite.css", "team.css", "keys.js", "mapsite.js", "team.js"):
         shutil.copy(ASSETS / name, assets / name)
     page = folder / "team" / "index.html"
