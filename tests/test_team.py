@@ -30,8 +30,10 @@ WITH_INTERNAL = edited(
     ("cadence: Weekly", "notes:\n  - text: Shared with Marco on Nov 2\n    internal: false\n  - text: Champion is nervous\n"
                        "cadence: Weekly"),
 )
+ZEBRA_NOTE = "Zebra wants the price held until March"  # its only internal item: a note, which the summary alone shows
 PLAIN = edited(("share_id: k7qm2xtz9p", "share_id: p2lk8hg4fd"),
-               ("  name: Northwind Logistics\n", f"  name: '{HOSTILE}'\n"))
+               ("  name: Northwind Logistics\n", f"  name: '{HOSTILE}'\n"),
+               ("cadence: Weekly", f"notes:\n  - text: {ZEBRA_NOTE}\ncadence: Weekly"))
 DEALS = {"northwind-logistics": ("northwind-logistics-k7qm2xtz9p", WITH_INTERNAL),
          "zebra-deal": ("zebra-deal-p2lk8hg4fd", PLAIN)}
 
@@ -61,7 +63,7 @@ def test_each_buyer_opens_only_its_own_deal_and_never_an_internal_item(published
         folder = DEALS[slug][0]
         assert sorted(pages) == sorted(f"{folder}/{p}index.html" for p in ("", "milestones/", "people/")), slug
         for html in pages.values():
-            for text in INTERNAL:  # in no element, hidden or not, and in no data block
+            for text in (*INTERNAL, ZEBRA_NOTE):  # in no element, hidden or not, and in no data block
                 assert text.replace("'", "&#39;") not in html and text not in html, (slug, text)
             assert "ms-internal" not in html and "ms-team-view" not in html
     assert SHARED_NOTE in opened(site, buyers["northwind-logistics"])[f"{DEALS['northwind-logistics'][0]}/index.html"]
@@ -70,34 +72,50 @@ def test_each_buyer_opens_only_its_own_deal_and_never_an_internal_item(published
 def test_the_team_password_opens_every_deal_with_its_internal_items_and_the_team_page(published):
     site, _, _ = published
     pages = opened(site, TEAM_PASSWORD)
-    assert len(pages) == 2 * 3 + 1 and "team/index.html" in pages
+    assert len(pages) == 2 * 3 + 2 and "team/index.html" in pages and "team/actions/index.html" in pages
     northwind = "\n".join(html for path, html in pages.items() if path.startswith(DEALS["northwind-logistics"][0]))
     for text in INTERNAL:
         assert text.replace("'", "&#39;") in northwind or text in northwind, text
     assert northwind.count('class="ms-internal"') >= 4  # each marked as internal
+    zebra = {path: html for path, html in pages.items() if path.startswith(DEALS["zebra-deal"][0])}
+    assert ZEBRA_NOTE in zebra[DEALS["zebra-deal"][0] + "/index.html"]
+    for page in ("milestones/", "people/"):  # the one view both open holds no internal text and says no team's view
+        html = zebra[DEALS["zebra-deal"][0] + f"/{page}index.html"]
+        assert ZEBRA_NOTE not in html and "ms-team-view" not in html and "ms-internal" not in html
     team = pages["team/index.html"]
     assert "Northwind Logistics" in team and "Zebra &lt;script&gt;" in team and "<script>alert(1)" not in team
+    assert "Ask Tom to call Dana" not in team, "the open items are not in the team page itself"
+    actions = json.loads(pages["team/actions/index.html"])  # but in its own file, which the team's password opens
+    assert "Ask Tom to call Dana's boss" in {item[2] for item in actions["items"]}
+    assert {deal[0] for deal in actions["deals"]} == set(DEALS)
 
 
 def test_a_deal_with_internal_items_has_a_view_only_the_team_opens_and_one_without_has_one_view(published):
     site, _, _ = published
     northwind = payload_of(page_file(site, DEALS["northwind-logistics"][0] + "/").read_text())
     assert [[lock["for"] for lock in view["locks"]] for view in northwind["views"]] == [["team"], ["deal"]]
-    zebra = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/").read_text())
-    assert [[lock["for"] for lock in view["locks"]] for view in zebra["views"]] == [["deal", "team"]]
+    zebra = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/").read_text())  # its note: the summary only
+    assert [[lock["for"] for lock in view["locks"]] for view in zebra["views"]] == [["team"], ["deal"]]
+    for page in ("milestones/", "people/"):  # pages its note cannot change: one view, both locks
+        shared = payload_of(page_file(site, DEALS["zebra-deal"][0] + "/" + page).read_text())
+        assert [[lock["for"] for lock in view["locks"]] for view in shared["views"]] == [["deal", "team"]], page
     team = payload_of(page_file(site, "team/").read_text())
     assert [[lock["for"] for lock in view["locks"]] for view in team["views"]] == [["team"]]
+    actions = payload_of((site.out / "team" / "actions" / "index.html").read_text())
+    assert [[lock["for"] for lock in view["locks"]] for view in actions["views"]] == [["team"]]
     # one team salt for the whole site: the team's key is derived once, not once per deal
-    team_salts = {lock["salt"] for p in (northwind, zebra, team) for lock in locks_of(p) if lock["for"] == "team"}
+    team_salts = {lock["salt"] for p in (northwind, zebra, team, actions) for lock in locks_of(p) if lock["for"] == "team"}
     assert len(team_salts) == 1
 
 
 def test_no_buyer_password_opens_the_team_page_and_its_shell_names_no_deal(published):
     site, _, buyers = published
     for password in buyers.values():
-        assert "team/index.html" not in opened(site, password)
+        assert not {"team/index.html", "team/actions/index.html"} & set(opened(site, password))
     assert (site.out / "team" / "index.html").is_file()  # its existence shows...
-    assert_no_plaintext(site.out, [*INTERNAL, SHARED_NOTE, "Northwind", "Zebra", "Dana Whitfield", "Raj Patel"])
+    shell = (site.out / "team" / "actions" / "index.html").read_text()  # and its actions' file is a team lock page
+    assert "This page is for the deal team" in shell
+    assert_no_plaintext(site.out, [*INTERNAL, SHARED_NOTE, ZEBRA_NOTE, "Northwind", "Zebra", "Dana Whitfield", "Raj Patel"])
 
 
 def test_the_sitemap_and_search_index_do_not_name_the_team_page(published):
@@ -145,7 +163,7 @@ def test_rotating_one_deal_leaves_the_others_and_the_team_password_working(tmp_p
     assert opened(site, before["zebra-deal"]) == {}
     assert len(opened(site, rotated.stdout.strip())) == 3
     assert len(opened(site, before["northwind-logistics"])) == 3
-    assert len(opened(site, TEAM_PASSWORD)) == 7
+    assert len(opened(site, TEAM_PASSWORD)) == 8  # 2 deals x 3 pages, the team page and its actions
 
 
 def test_mapsite_password_team_shows_the_teams_password_and_makes_one_locally(tmp_path):
@@ -155,7 +173,7 @@ def test_mapsite_password_team_shows_the_teams_password_and_makes_one_locally(tm
     again = site.mapsite("password", "--team")
     assert again.stdout == made.stdout and len(made.stdout.split("-")) >= 6
     site.build()
-    assert len(opened(site, made.stdout.strip())) == 7  # the local build used the same one
+    assert len(opened(site, made.stdout.strip())) == 8  # the local build used the same one
     from_env = site.mapsite("password", "--team", env={"MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD})
     assert from_env.stdout.strip() == TEAM_PASSWORD and "MAPSITE_TEAM_PASSWORD" in from_env.stderr
     both = site.mapsite("password", "zebra-deal", "--team")
@@ -185,6 +203,10 @@ def test_in_chromium_the_team_unlocks_its_page_downloads_the_csv_and_opens_a_dea
         assert listed.returncode == 0, listed.stderr
         assert sorted(csv.splitlines()) == sorted(listed.stdout.splitlines())  # the same rows as `mapsite list --csv`
         assert csv.splitlines()[0].startswith("slug,title,buyer,url") and len(csv.splitlines()) == 1 + len(DEALS)
+        page.click("#ms-tab-actions")  # fetched and opened with the team's key kept at unlock: no second prompt
+        page.wait_for_selector("[data-ms-actions] tr", timeout=20_000)
+        assert "Ask Tom to call Dana's boss" in page.inner_text("[data-ms-actions]")
+        page.click("#ms-tab-deals")
         page.click(f'a[href*="{DEALS["northwind-logistics"][0]}"]')
         page.wait_for_selector(".ms-deal", timeout=20_000)  # opened with the team's key: no password asked
         assert page.locator(".ms-team-view").count() == 1 and page.locator(".ms-internal").count() >= 2

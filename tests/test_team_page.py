@@ -1,5 +1,6 @@
 """The team's pipeline page: its content from direct calls (`actions.open_actions`, `team.render_team`), and
-the page itself in real Chromium, as a static file with the theme's scripts beside it.
+the page itself in real Chromium, served with the theme's scripts beside it and its actions sealed in a file of
+their own under a team key the test gives the browser, as unlock.js keeps it.
 
 Deals are the canonical plan (tests/northwind-logistics.md) with the deal fields added and the names changed,
 some of them hostile: markup, `&`, quotes, right-to-left text and spreadsheet formulas in titles and names.
@@ -8,8 +9,10 @@ some of them hostile: markup, `&`, quotes, right-to-left text and spreadsheet fo
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import html
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -17,11 +20,13 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract
 
-from conftest import REPO, edited
+from conftest import REPO, Served, edited
 from mapsite.insight import listing
 from mapsite.insight.actions import open_actions, ordered
 from mapsite.insight.rows import deal_row
 from mapsite.plan import load_text
+from mapsite.security.keys import RealmKey
+from mapsite.security.protect import Lock, open_view, payload_json, seal, views_of
 from mapsite.site import team
 from mapsite.site.catalogue import KEYWORDS
 from mapsite.site.render import environment
@@ -46,6 +51,7 @@ DEALS = {
                   "owner: lena\namount: 15000\ncurrency: EUR\nforecast: omitted\nclose: 2026-12-15\n"),
 }
 LINKS = {slug: f"../{slug}-k7qm2xtz9p/" for slug in DEALS}
+ACTIONS_AT = "team/actions/"  # the sealed actions beside the page, as `mkdocs.team` publishes them
 
 
 def _plan(slug: str) -> str:
@@ -74,7 +80,7 @@ def content():
     deals = _deals()
     rows = [deal_row(deal, LINKS[deal.slug], TODAY) for deal in deals]
     actions = [a for deal in deals for a in open_actions(deal, TODAY)]
-    fragment = team.render_team(rows, actions, environment(None, "en"), today=TODAY, links=LINKS)
+    fragment = team.render_team(rows, len(actions), environment(None, "en"), today=TODAY, links=LINKS, actions_at=ACTIONS_AT)
     return rows, actions, fragment
 
 
@@ -120,7 +126,14 @@ def test_plan_text_is_escaped_everywhere_in_the_page(content):
     assert "صفقة النقل" in fragment and "O&#39;Brien &amp; Partners" in fragment
     for block in re.findall(r'<script type="application/json" id="[\w-]+">(.*?)</script>', fragment, re.S):
         assert "<" not in block and ">" not in block and "&" not in block, "a data block cannot close its script tag"
-    assert len(re.findall(r"<script\b", fragment)) == 3 and "<script src" not in fragment, "only data blocks, no script"
+    assert len(re.findall(r"<script\b", fragment)) == 2 and "<script src" not in fragment, "only data blocks, no script"
+
+
+def test_the_actions_are_not_in_the_page_only_where_to_fetch_them(content):
+    _, actions, fragment = content
+    assert 'data-ms-actions-file="actions/index.html" data-ms-actions-at="team/actions/"' in fragment
+    assert "ms-team-actions" not in fragment and "Internal pricing sign-off" not in fragment
+    assert f'<span class="ms-count">{len(actions)}</span>' in fragment
 
 
 def test_the_csv_data_is_listing_csv_rows_formula_safe(content):
@@ -144,13 +157,14 @@ def test_each_row_links_to_its_deal_and_carries_its_filters(content):
 
 def test_links_may_be_a_function(content):
     rows, actions, _ = content
-    made = team.render_team(rows[:1], actions[:1], environment(None, "en"), today=TODAY, links=lambda slug: f"/x/{slug}/")
+    made = team.render_team(rows[:1], 1, environment(None, "en"), today=TODAY, links=lambda slug: f"/x/{slug}/",
+                            actions_at=ACTIONS_AT)
     assert '<a href="/x/northwind-logistics/" dir="auto">' in made
 
 
-def test_the_actions_block_is_every_open_item_late_first(content):
-    _, actions, fragment = content
-    data = _block(fragment, "ms-team-actions")
+def test_the_actions_data_is_every_open_item_late_first(content):
+    _, actions, _ = content
+    data = json.loads(team.actions_json(ordered(actions), LINKS.get))
     assert len(data["items"]) == len(actions)
     shown = [(data["deals"][i[0]][0], i[1], i[2], *data["milestones"][i[3]], i[5], i[7]) for i in data["items"]]
     assert shown == [(a.slug, a.kind, a.title, a.milestone_number, a.milestone_title, a.due.isoformat() if a.due else "",
@@ -176,8 +190,8 @@ def test_the_page_in_german_has_no_english_interface_word():
     deal, problems = load_text(neutral_plan("k7qm2xtz9p", "de").replace(GO_LIVE, GO_LIVE + "forecast: commit\nclose: 2027-01-05\n"),
                                Path("plans/acme.md"))
     assert problems == []
-    made = team.render_team([deal_row(deal, "x/", TODAY)], open_actions(deal, TODAY), environment(None, "de"),
-                            today=TODAY, links={"acme": "../acme/"})
+    made = team.render_team([deal_row(deal, "x/", TODAY)], len(open_actions(deal, TODAY)), environment(None, "de"),
+                            today=TODAY, links={"acme": "../acme/"}, actions_at=ACTIONS_AT)
     assert english_left(readable(made), "de") == []
     assert "Stand: 24. November 2026" in made and "Q1 2027" in made and "Summen nach Forecast" in made
 
@@ -189,33 +203,60 @@ def test_the_check_finds_english_on_the_team_page(content):
 
 # --- The page in Chromium -------------------------------------------------------------------------------------
 
-def static_page(folder: Path, fragment: str, language: str = "en") -> Path:
-    """The fragment in a bare page with the theme's styles and scripts beside it, as the site's page loads them."""
-    for name in ("mapsite.css", "team.css", "mapsite.js", "team.js"):
-        shutil.copy(ASSETS / name, folder / name)
-    page = folder / "team.html"
+def static_page(folder: Path, fragment: str, actions: str, team_key: RealmKey, language: str = "en") -> Path:
+    """The fragment in a bare page at `team/` with the theme's styles and scripts, as the site's page loads them, and
+    `actions` sealed under `team_key` alone in a file beside it, as the build writes it (the lock page's payload)."""
+    assets = folder / "assets"
+    assets.mkdir(parents=True)
+    for name in ("mapsite.css", "team.css", "keys.js", "mapsite.js", "team.js"):
+        shutil.copy(ASSETS / name, assets / name)
+    page = folder / "team" / "index.html"
+    (folder / "team" / "actions").mkdir(parents=True)
     page.write_text(f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>Team</title>'
-                    '<link rel="stylesheet" href="mapsite.css"><link rel="stylesheet" href="team.css"></head>'
-                    f'<body><article class="md-typeset">{fragment}</article>'
-                    '<script src="mapsite.js"></script><script src="team.js"></script></body></html>', encoding="utf-8")
+                    '<link rel="icon" href="data:,"><link rel="stylesheet" href="../assets/mapsite.css"><link rel="stylesheet" href="../assets/team.css"></head>'
+                    f'<body><article class="md-typeset">{fragment}</article><script src="../assets/keys.js"></script>'
+                    '<script src="../assets/mapsite.js"></script><script src="../assets/team.js"></script></body></html>',
+                    encoding="utf-8")
+    payload = payload_json(seal([(actions, [Lock("team", team_key)])], ACTIONS_AT))
+    (folder / ACTIONS_AT / "index.html").write_text(f'<!doctype html><title>x</title><script type="application/json" id="mapsite-payload">'
+                                     f'{payload}</script>', encoding="utf-8")
     return page
 
 
+def keep_team_key(page, team_key: RealmKey) -> None:
+    """What unlock.js does once the team's password opened the team page: keys.js keeps the team's key for this tab."""
+    page.evaluate("""([raw, salt]) => crypto.subtle.importKey("raw", Uint8Array.from(atob(raw), c => c.charCodeAt(0)),
+                       "AES-GCM", false, ["decrypt"]).then(key => mapsiteKeys.put(":team", salt, key, false))""",
+                  [base64.b64encode(team_key.key).decode(), base64.b64encode(team_key.salt).decode()])
+
+
 @pytest.fixture(scope="module")
-def team_page(browser, content, tmp_path_factory):
+def team_key() -> RealmKey:
+    return RealmKey(os.urandom(32), os.urandom(16), 1000)
+
+
+@pytest.fixture(scope="module")
+def served(content, team_key, tmp_path_factory):
+    _, actions, fragment = content
     folder = tmp_path_factory.mktemp("team")
+    static_page(folder, fragment, team.actions_json(ordered(actions), LINKS.get), team_key)
+    server = Served(folder)
+    yield server, folder
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def team_page(browser, served, team_key):
+    server, folder = served
     page = browser.new_page(accept_downloads=True)
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(static_page(folder, content[2]).as_uri())
+    server.watch(page)
+    page.goto(server.base + "team/")
     page.wait_for_selector("[data-ms-totals=forecast] tr")
+    keep_team_key(page, team_key)
     yield page, folder
     page.close()
-    assert errors == [], errors
-    assert [u for u in requests if not u.startswith(("file://", "blob:", "data:"))] == [], "nothing from another host"
+    assert server.errors == [], server.errors
+    assert server.outside_requests() == [], "nothing from another host"
 
 
 def _visible_slugs(page) -> list[str]:
@@ -273,6 +314,7 @@ def test_actions_view_opens_late_first_and_filters_by_side_in_chromium(team_page
     assert page.locator("[data-ms-actions] tr").count() == 0, "the actions are built only when their view opens"
     page.click("#ms-tab-actions")
     assert page.is_hidden("#ms-tp-deals") and page.get_attribute("#ms-tab-actions", "aria-selected") == "true"
+    page.wait_for_selector("[data-ms-actions] tr")  # fetched and opened with the team's key when the view opens
     first = ordered(actions)[0]
     assert page.locator("[data-ms-actions] tr").count() == min(len(actions), 300)
     assert page.inner_text("[data-ms-actions] tr:first-child td:nth-child(2)") == f"{first.days_late} days late"
@@ -291,6 +333,33 @@ def test_actions_view_opens_late_first_and_filters_by_side_in_chromium(team_page
     assert page.inner_text("[data-ms-action-count]") == f"{len(toms)} open items"
     page.click("#ms-tab-deals")
     assert page.is_visible("[data-ms-deals]")
+
+
+def test_without_the_teams_key_the_actions_view_says_so_and_shows_no_item(browser, served):
+    """A browser that did not keep the team's key (IndexedDB off, another key) opens no item: the data is only ciphertext."""
+    server, _ = served
+    page = browser.new_page()
+    try:
+        page.goto(server.base + "team/")
+        page.wait_for_selector("[data-ms-totals=forecast] tr")
+        keep_team_key(page, RealmKey(os.urandom(32), os.urandom(16), 1000))  # a key, but not the one the file is sealed under
+        page.click("#ms-tab-actions")
+        page.wait_for_selector("[data-ms-actions-problem]", state="visible")
+        assert "could not be opened" in page.inner_text("[data-ms-actions-problem]")
+        assert page.locator("[data-ms-actions] tr").count() == 0
+    finally:
+        page.close()
+
+
+def test_the_sealed_actions_open_with_the_team_key_only(served, team_key, content):
+    _, folder = served
+    shell = (folder / ACTIONS_AT / "index.html").read_text()
+    views = views_of(json.loads(re.search(r'id="mapsite-payload">(.*?)</script>', shell).group(1)))
+    assert [[lock.audience for lock in view.locks] for view in views] == [["team"]]
+    opened = open_view(views[0], lambda salt, iterations: team_key.key, ACTIONS_AT)
+    assert json.loads(opened)["items"] and "Internal pricing sign-off" in opened
+    assert open_view(views[0], lambda salt, iterations: os.urandom(32), ACTIONS_AT) is None
+    assert "Internal pricing sign-off" not in shell and "Tom Becker" not in shell
 
 
 def test_print_shows_every_deal_shown_and_hides_the_controls(team_page, content):

@@ -32,11 +32,12 @@ class Action:
     days_late: int  # days past due on `today`; 0 when not late or undated
 
 
-def open_actions(deal: Deal, today: dt.date) -> list[Action]:
-    """The deal's open milestones and steps, as the team sees the plan (derive's items, in its order)."""
+def open_actions(deal: Deal, today: dt.date, pending: list[derive.Item] | None = None) -> list[Action]:
+    """The deal's open milestones and steps, as the team sees the plan (derive's items, in its order); `pending`
+    is `derive.open_items` of the team's view when the caller has it already (the team page: its rows count them)."""
     plan = view_for(deal.plan, TEAM)
     found = []
-    for item in derive.open_items(plan):
+    for item in derive.open_items(plan) if pending is None else pending:
         owners = tuple((person.label, person.side) for person in item.owners if person is not None)
         found.append(Action(
             slug=deal.slug, deal_title=plan.title, buyer=plan.buyer.name, kind=item.kind, title=item.title,

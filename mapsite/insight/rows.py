@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from mapsite.insight import derive
-from mapsite.insight.audience import TEAM, facts_for, view_for
+from mapsite.insight.audience import TEAM, view_for
 from mapsite.insight.ledger import delays_json, ledger
 from mapsite.insight.projection import project
 from mapsite.plan.loader import Deal
@@ -82,22 +82,26 @@ class Row:
 
 
 def deal_row(deal: Deal, url: str, today: dt.date, *, updated: dt.date | None = None,
-             currency: str | None = None) -> Row:
-    """The deal's row; `url` is its address as the site publishes it, `currency` the site's default."""
+             currency: str | None = None, pending: list[derive.Item] | None = None) -> Row:
+    """The deal's row; `url` is its address as the site publishes it, `currency` the site's default, `pending` the
+    team's view's open items (`derive.open_items`) when the caller has them already (the team page does: its
+    actions are the same items). The projection is worked out once and shared with health."""
     plan = view_for(deal.plan, TEAM)
-    facts = facts_for(plan, TEAM, today)
+    projection = project(plan, today)
+    health = derive.health(plan, today, projection)
+    done, total = derive.progress(plan)
     owner = plan.deal_owner()
     later = derive.next_milestone(plan)
     return Row(
         slug=deal.slug, title=plan.title, buyer=plan.buyer.name, url=url,
         owner=owner.label if owner else None, owner_id=owner.id if owner else None,
         go_live=plan.go_live, days_left=derive.days_until(plan.go_live, today),
-        projected_go_live=project(plan, today).projected, delays=tuple(delays_json(ledger(plan, today))),
-        health=facts.health.level, reasons=facts.health.reasons, done=facts.done, total=facts.total,
+        projected_go_live=projection.projected, delays=tuple(delays_json(ledger(plan, today))),
+        health=health.level, reasons=health.reasons, done=done, total=total,
         slipped_days=max((derive.slip_days(m) for m in plan.milestones if m.status != "done"), default=0),
         next_milestone=later and NextMilestone(
             later.title, tuple(p.label for p in map(plan.stakeholder, later.owners) if p), later.due),
-        overdue=len(derive.overdue(plan, today)),
+        overdue=len(derive.overdue(plan, today, pending)),
         updated=updated,
         amount=plan.amount, currency=plan.currency or currency, forecast=plan.forecast, close=plan.close,
     )

@@ -31,18 +31,15 @@ from mapsite.mkdocs.chunked import Chunked
 from mapsite.mkdocs.config import MapsiteConfig, site_language
 from mapsite.mkdocs.pageflow import LATER, PageFlow, forget_positions
 from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
-from mapsite.insight.actions import open_actions
 from mapsite.insight.audience import TEAM
-from mapsite.insight.rows import deal_row
 from mapsite.mkdocs import shards
 from mapsite.mkdocs.realmkeys import SealKeys, realm_keys
-from mapsite.mkdocs.team import Team, has_team_only, team_page
+from mapsite.mkdocs.team import Team, has_team_view, team_page
 from mapsite.security import csp, passwords, protect
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import colours, documents, kinds
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
-from mapsite.site.team import render_team
 from mapsite.site.urls import UrlLayout
 from mapsite.site.words import words
 
@@ -217,15 +214,17 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if self.preview:
             return output  # plain text on loopback only; the deal template says so in its banner
         views = self._views(output, page, realm)
-        payload = protect.seal(views, page.url)
-        deal = self.deal_of.get(src_uri)
+        hashes = [h for html_, _ in views for h in csp.script_hashes(html_)]
+        return self._shell(protect.seal(views, page.url), page.url, config, self.deal_of.get(src_uri), list(dict.fromkeys(hashes)))
+
+    def _shell(self, payload: dict, url: str, config: MkDocsConfig, deal: Deal | None, hashes: list[str] = ()) -> str:
+        """The lock page that carries `payload` at `url`, in the deal's words (else the site's; no deal: the team's)."""
         spoken = words(self._language(deal)) if deal else self.words
-        shell = self.lock_template.render(config=config, root="../" * page.url.count("/"), brand=self.config.brand_color,
+        shell = self.lock_template.render(config=config, root="../" * url.count("/"), brand=self.config.brand_color,
                                           payload=protect.payload_json(payload), remember=REMEMBER[self.config.remember],
                                           magic_links=self.config.magic_links, t=spoken.gettext, lang=spoken.language,
-                                          team=kind is kinds.TEAM_PAGE)
-        hashes = [h for html_, _ in views for h in csp.script_hashes(html_)]
-        return self._with_policy(shell, LOCK_TEMPLATE, also=list(dict.fromkeys(hashes)))
+                                          team=deal is None)
+        return self._with_policy(shell, LOCK_TEMPLATE, also=hashes)
 
     def _views(self, output: str, page: Page, realm: Realm) -> list:
         """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`)."""
@@ -302,16 +301,14 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[1],
                        moves=self.moves.get(deal.path), env=self._env(self._language(deal)), documents=self.documents[deal.slug])
         team_view = (pages.render_page(kind, deal, self.today, audience=TEAM, **options)
-                     if self.team and has_team_only(deal.plan) else None)
+                     if self.team and has_team_view(deal.plan, kind) else None)
         return pages.render_page(kind, deal, self.today, **options), team_view
 
     def _team_page(self, page: Page) -> str:
-        """The team page: a row for every deal and every open item, counted on the full plan (the team's view)."""
-        rows = [deal_row(d, self.layout.deal_url(d), self.today, updated=self.updated.get(d.path),
-                         currency=self.config.currency) for d in self.deals]
-        actions = [action for d in self.deals for action in open_actions(d, self.today)]
-        return render_team(rows, actions, self._env(self.language), today=self.today,
-                           links=self.team.links(self.deals, self.layout, page.url))
+        """The team page's content; its actions' data is sealed into a file of its own after the build (`on_post_build`)."""
+        content, self.team_actions = self.team.page(self.deals, self.layout, page.url, self._env(self.language), self.today,
+                                                    self.updated, self.config.currency)
+        return content
 
     @event_priority(100)  # first: other plugins and the template see the page's content
     def _fill(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):
@@ -373,6 +370,9 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                 documents.write([d for deal in self.built for d in self.documents[deal.slug]], Path(config.site_dir))
             except ValueError as error:
                 raise PluginError(f"mapsite: {error}") from None
+            if self.team and not self.preview:  # plain text on loopback has no keys: the actions view says it cannot open
+                self.team.write_actions(Path(config.site_dir), self.team_actions, self.keys.get(self.team.realm.id),
+                                        lambda payload, url: self._shell(payload, url, config, None))
             shards.finish(Path(config.site_dir), self.shard, [self.layout.folder(d) for d in self.built], self.team)
             if self.save_keys:
                 self.save_keys()

@@ -1,10 +1,13 @@
 """The team's part of a build (plugin option `team: true`): the team page, and the team's view of every deal.
 
-With the team on, each deal page gets a second lock, so the team's password opens it too. A deal
-whose plan holds internal items gets a second *view* of each page, rendered for the team: its
-content key is wrapped under the team's key only, so no buyer's password opens it, not even in
-part. A deal without internal items has one view, with both locks: the team reads what the buyer
-reads, and the page is not twice its size. The team page itself has only the team's lock.
+With the team on, each deal page gets a second lock, so the team's password opens it too. A page
+that its plan's internal items change (`has_team_view`: any internal item on the summary; only an
+internal milestone or step on the milestones and people pages) gets a second *view*, rendered for the
+team: its content key is wrapped under the team's key only, so no buyer's password opens it, not even
+in part. Any other page has one view, with both locks: the team reads what the buyer reads, and the
+page is neither rendered twice nor twice its size. The team page itself has only the team's lock, and so has
+its actions' data, sealed into a file of its own beside it (`<team>/actions/`): the deals table opens
+without waiting for tens of thousands of items, which team.js fetches when the actions view is opened.
 
 The team's key is derived once per build, like any realm's (`keys.BackgroundKeys`), however many
 deals it opens.
@@ -12,25 +15,57 @@ deals it opens.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from jinja2 import Environment
+
+from mapsite.insight import derive
+from mapsite.insight.actions import open_actions, ordered
+from mapsite.insight.audience import TEAM, view_for
+from mapsite.insight.rows import deal_row
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Plan
+from mapsite.security import protect
 from mapsite.security.records import SealKey
 from mapsite.security.protect import Lock
 from mapsite.security.realms import Realm, team_realm
 from mapsite.site import kinds
+from mapsite.site.kinds import PageKind
+from mapsite.site.team import ACTIONS_FILE, actions_json, render_team
 from mapsite.site.urls import UrlLayout
+
+
+# Deal pages that read no team-only item but the milestones and their steps: the milestones page and the people page,
+# with the header and footer every deal page shares (the timeline, the ledger, each person's open items, the
+# calendar's and the projection's data). Risks, commercials, notes, documents and the pipeline fields show on the
+# summary only. tests/test_team_views.py renders both audiences' pages to keep this true.
+READS_ONLY_MILESTONES = frozenset({"milestones", "people"})
+
+
+def has_internal_work(plan: Plan) -> bool:
+    """Whether the plan holds an internal milestone or step: what changes every deal page, and the facts on them."""
+    return any(m.internal or any(s.internal for s in m.steps) for m in plan.milestones)
 
 
 def has_team_only(plan: Plan) -> bool:
     """Whether the plan holds anything the buyer must not read: an internal milestone, step, risk, commercial, note or file."""
-    return (any(m.internal or any(s.internal for s in m.steps) for m in plan.milestones)
-            or any(r.internal for r in plan.risks) or any(c.internal for c in plan.commercials)
+    return (has_internal_work(plan) or any(r.internal for r in plan.risks) or any(c.internal for c in plan.commercials)
             or any(n.internal for n in plan.notes) or any(f.internal for f in plan.files))
+
+
+def has_team_view(plan: Plan, kind: PageKind) -> bool:
+    """Whether the team's view of a page of `kind` differs from the buyer's, and so is rendered and sealed apart.
+
+    When it does not, the page is the buyer's view with both locks: the same words for the team, the page not
+    twice its size, and half the rendering. A kind this module does not know (an extension's) reads everything.
+    """
+    return has_internal_work(plan) if kind.key in READS_ONLY_MILESTONES else has_team_only(plan)
 
 
 def team_page(output: str, buyer_content: str, team_content: str, where: str) -> str:
@@ -79,3 +114,32 @@ class Team:
         if team_html is None:
             return [(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]
         return [(team_html, [Lock("team", team_key)]), (buyer_html, [Lock("deal", deal_key)])]
+
+    def page(self, deals: list[Deal], layout: UrlLayout, page_url: str, env: Environment, today: dt.date,
+             updated: Mapping[Path, dt.date], currency: str | None) -> tuple[str, str]:
+        """The team page's content, and its actions' data: a row for every deal and every open item, counted on the
+        full plan (the team's view). The data goes into its own file (`seal_actions`), not into the page."""
+        rows, actions = [], []
+        for deal in deals:
+            pending = derive.open_items(view_for(deal.plan, TEAM))  # once a deal: its row counts them, the actions list them
+            rows.append(deal_row(deal, layout.deal_url(deal), today, updated=updated.get(deal.path), currency=currency,
+                                 pending=pending))
+            actions += open_actions(deal, today, pending)
+        links = self.links(deals, layout, page_url)
+        actions = ordered(actions)
+        return (render_team(rows, len(actions), env, today=today, links=links, actions_at=self.actions_url),
+                actions_json(actions, links.get))
+
+    @property
+    def actions_url(self) -> str:
+        """The actions file's address from the site root, as its payload is bound to it: `team/actions/`."""
+        return f"{self.path}/{posixpath.dirname(ACTIONS_FILE)}/"
+
+    def write_actions(self, site_dir: Path, data: str, team_key: SealKey, shell: Callable[[dict, str], str]) -> None:
+        """Seal the actions' data under the team's key only and write it in a lock page (`shell(payload, url)`), so
+        `mapsite decrypt` and the leak checks open it like any page, and a browser that lands on it is asked for the
+        team's password."""
+        payload = protect.seal([(data, [Lock("team", team_key)])], self.actions_url)
+        target = site_dir / self.path / ACTIONS_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shell(payload, self.actions_url), encoding="utf-8")

@@ -1,28 +1,30 @@
 """The team's pipeline page at `team/`: every deal in one table, and every open item across the deals.
 
-`render_team` is a pure function of its inputs (rows, actions, the build's Jinja environment, the day
-and where each deal lives), so the plugin can call it wherever it builds pages. It returns an HTML
-fragment: the deals table as HTML, since that is what the reader waits for; the actions as a compact
-JSON block that `team.js` reads only when the actions view is opened (tens of thousands of items at
-1,000 deals); the CSV rows as JSON made by `listing.csv_row`, so the download in the browser has the
-columns and the formula-safety of `mapsite list --csv`. The page loads mapsite.js (its words, dates)
-before team.js, and mapsite.css before team.css.
+`render_team` is a pure function of its inputs (rows, the build's Jinja environment, the day and where
+each deal lives), so the plugin can call it wherever it builds pages. It returns an HTML fragment: the
+deals table as HTML, since that is what the reader waits for; the CSV rows as JSON made by
+`listing.csv_row`, so the download in the browser has the columns and the formula-safety of `mapsite list
+--csv`. The actions (tens of thousands of items at 1,000 deals) are not in the page: `actions_json` makes
+their data, which the build seals under the team's key into a file beside the page (`ACTIONS_FILE`,
+`mkdocs.team`), and team.js fetches and opens it only when the actions view is opened. The page loads
+mapsite.js (its words, dates) and keys.js (the team's key) before team.js, and mapsite.css before team.css.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from mapsite.insight import listing
-from mapsite.insight.actions import Action, ordered
+from mapsite.insight.actions import Action
 from mapsite.insight.rows import Row
 from mapsite.site.words import HEALTH_LABELS, SIDES, STATUS_LABELS, N_, Words, script_json
 
 TEMPLATE = "team.html"
+ACTIONS_FILE = "actions/index.html"  # the actions' sealed data, relative to the team page (`mkdocs.team`)
 FORECASTS = {"commit": N_("Commit"), "best_case": N_("Best case"), "pipeline": N_("Pipeline"), "omitted": N_("Omitted")}
 KINDS = {"milestone": N_("Milestone"), "step": N_("Step")}
 HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}  # sorting by health: worst last when ascending
@@ -41,16 +43,17 @@ BROWSER_PLURALS = (("%(num)s deal", "%(num)s deals"), ("%(num)s day late", "%(nu
 Links = Mapping[str, str] | Callable[[str], str]
 
 
-def render_team(rows: list[Row], actions: Iterable[Action], env: Environment, *, today: dt.date, links: Links) -> str:
+def render_team(rows: list[Row], action_count: int, env: Environment, *, today: dt.date, links: Links,
+                actions_at: str) -> str:
     """The team page's HTML fragment.
 
-    `rows` are the pipeline rows (`rows.deal_row`), in the order the table starts in; `actions` the open
-    items of the same deals (`actions.open_actions`, any order: the page lists them late first);
-    `env` the build's `render.environment()`, whose language the page speaks; `links` maps a deal's slug
-    to its address relative to the team page (`../northwind-logistics-k7qm2xtz9p/`), as a dict or a function.
+    `rows` are the pipeline rows (`rows.deal_row`), in the order the table starts in; `action_count` the number
+    of open items across the deals (their data is in a file of its own, `actions_json`); `env` the build's
+    `render.environment()`, whose language the page speaks; `links` maps a deal's slug to its address relative
+    to the team page (`../northwind-logistics-k7qm2xtz9p/`), as a dict or a function; `actions_at` is the actions
+    file's path from the site root as its payload is bound to it (`team/actions/`).
     """
     href = links.get if isinstance(links, Mapping) else links
-    actions = ordered(list(actions))
     w: Words = env.globals["words"]
     owners = sorted({(row.owner_id, row.owner) for row in rows if row.owner_id}, key=lambda o: (o[1].casefold(), o[0]))
     return env.get_template(TEMPLATE).render(
@@ -62,10 +65,9 @@ def render_team(rows: list[Row], actions: Iterable[Action], env: Environment, *,
         forecast_order={code: index for index, code in enumerate(FORECASTS)},
         money=lambda row: _money(w, row),
         quarter=lambda code: quarter_label(w, code),
-        action_count=len(actions),
+        action_count=action_count, actions_file=ACTIONS_FILE, actions_at=actions_at,
         words_json=Markup(team_words(w)),
         csv_json=Markup(script_json({"header": listing.csv_header(), "rows": [listing.csv_row(r) for r in rows]})),
-        actions_json=Markup(actions_json(actions, href)),
     )
 
 
@@ -86,8 +88,11 @@ def _money(w: Words, row: Row) -> str:
     return w.money(row.amount, row.currency) if row.currency else w.number(row.amount)
 
 
-def actions_json(actions: list[Action], href: Callable[[str], str]) -> str:
+def actions_json(actions: list[Action], href: Callable[[str], str | None]) -> str:
     """The actions view's data, compact: deals, people and milestones once each, items as arrays pointing at them.
+
+    `actions` in the order the view lists them (`actions.ordered`); `href` gives a deal's address relative to the
+    team page.
 
     `{"deals": [[slug, buyer, title, link]], "people": [[label, side]], "milestones": [[number, title]],
     "items": [[deal, kind, title, milestone, [people], due or "", status, days late]]}`

@@ -1,8 +1,9 @@
 /* The team's pipeline page (mapsite/site/team.py): sorting, filters, totals, the close-month chart, the CSV
  * download, and the actions view. Loaded after mapsite.js, whose mapsiteWords gives the words (the page's
- * #mapsite-words block), dates and plurals. The deals table arrives as HTML; the actions' JSON is read only when
- * their view is first opened, and shown a page of rows at a time, so 1,000 deals open as fast as the table.
- * mapsitePage (mapsite.js) starts it and saves the CSV. */
+ * #mapsite-words block), dates and plurals, and keys.js, which holds the team's key. The deals table arrives as
+ * HTML; the actions' data is not in the page: it is fetched and opened only when their view is first opened, and
+ * shown a page of rows at a time, so 1,000 deals open as fast as the table. mapsitePage (mapsite.js) starts it
+ * and saves the CSV. */
 (function () {
   "use strict";
   var W = mapsiteWords, PAGE = 300, SVG = "http://www.w3.org/2000/svg";
@@ -218,10 +219,48 @@
     this.data = null;
   }
 
+  /* The actions' data, sealed under the team's key alone in a lock page beside this one (mkdocs/team.py): opened
+   * with the team's key that keys.js kept when this page was unlocked, as unlock.js opens a view (protect.py's
+   * payload: the content key wrapped under the realm key; both bound to the file's path from the site root). */
+  function sealedActions(root) {
+    var at = root.getAttribute("data-ms-actions-at");
+    function b64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+    function gcm(nonce, label) {
+      return { name: "AES-GCM", iv: b64(nonce), tagLength: 128, additionalData: new TextEncoder().encode(label + at) };
+    }
+    return fetch(root.getAttribute("data-ms-actions-file"), { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    }).then(function (shell) {
+      var payload = JSON.parse(new DOMParser().parseFromString(shell, "text/html").getElementById("mapsite-payload").textContent);
+      var view = payload.views[0], lock = view.locks.filter(function (l) { return l.for === "team"; })[0];
+      return mapsiteKeys.get(":team", lock.salt).then(function (teamKey) {
+        if (!teamKey) throw new Error("the team's key is not kept in this browser");
+        return crypto.subtle.decrypt(gcm(lock.nonce, "mapsite/v2/key|"), teamKey, b64(lock.key));
+      }).then(function (wrapped) {
+        return crypto.subtle.importKey("raw", wrapped, "AES-GCM", false, ["decrypt"]);
+      }).then(function (contentKey) {
+        return crypto.subtle.decrypt(gcm(view.nonce, "mapsite/v2|"), contentKey, b64(view.ciphertext));
+      });
+    }).then(function (packed) {
+      return new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).json();
+    });
+  }
+
   Actions.prototype.open = function () {
-    if (this.data) return;
+    if (this.loading) return;
+    var self = this, problem = this.root.querySelector("[data-ms-actions-problem]");
+    problem.hidden = true;
+    this.body.setAttribute("aria-busy", "true");
+    this.loading = sealedActions(this.root).then(function (data) { self.start(data); }, function () {
+      problem.hidden = false;
+      self.loading = null;  /* opening the view again tries again */
+    }).then(function () { self.body.removeAttribute("aria-busy"); });
+  };
+
+  Actions.prototype.start = function (data) {
     var self = this;
-    this.data = data("ms-team-actions");
+    this.data = data;
     this.people = this.data.people.map(function (p) { return { label: p[0], side: p[1], key: p[0].toLocaleLowerCase(W.lang()) }; });
     var list = this.root.querySelector("#ms-tp-people"), seen = {};
     this.people.map(function (p) { return p.label; }).sort().forEach(function (label) {

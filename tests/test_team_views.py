@@ -1,0 +1,84 @@
+"""Which deal pages get a view of their own for the team (`mkdocs.team.has_team_view`), proved by rendering both.
+
+A page without a team view is the buyer's view under both locks: the rule must never leave out a page whose
+team view would show more. So each page kind is rendered for both audiences (`render.render_page`, as the
+build does) from plans with one kind of internal item each, and the rule is held to what the renders say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import edited
+from mapsite.insight.audience import BUYER, TEAM
+from mapsite.mkdocs.team import has_team_only, has_team_view
+from mapsite.plan import load_text
+from mapsite.site import kinds
+from mapsite.site.render import render_page
+
+TODAY = dt.date(2026, 11, 24)
+BANNER = re.compile(r'<p class="ms-team-view" role="note">.*?</p>\n?', re.S)  # the one line only the team's view has
+
+# One plan per kind of internal item (the canonical plan, tests/northwind-logistics.md, with that item added).
+ITEMS = {
+    "risk": ("    owner: raj\nkpis:", "    owner: raj\n  - risk: Dana may leave in Q1\n    owner: tom\n    internal: true\nkpis:"),
+    "commercial": ("    amount: $24,000 one-time\n", "    amount: $24,000 one-time\n  - item: Discount floor\n    amount: 15%\n"
+                                                     "    internal: true\n"),
+    "note": ("cadence: Weekly", "notes:\n  - text: Champion is nervous\ncadence: Weekly"),
+    "pipeline": ("go_live: 2027-03-01\n", "go_live: 2027-03-01\nowner: lena\namount: 243500\ncurrency: USD\n"
+                                          "forecast: best_case\nclose: 2027-01-19\n"),
+    "step": ("        due: 2026-12-08\n        status: not_started\n",
+             "        due: 2026-12-08\n        status: not_started\n      - task: Ask Tom to call Dana's boss\n"
+             "        owner: tom\n        internal: true\n"),
+    "undated step": ("        due: 2026-12-08\n        status: not_started\n",
+                     "        due: 2026-12-08\n        status: not_started\n      - task: Price check with finance\n"
+                     "        internal: true\n"),
+    "milestone": ("milestones:\n", "milestones:\n  - title: Internal deal review\n    due: 2026-12-01\n    internal: true\n"),
+}
+
+
+def _deal(item: str):
+    deal, problems = load_text(edited(ITEMS[item]), Path("plans/northwind-logistics.md"))
+    assert problems == [], problems
+    deal.slug = "northwind-logistics"
+    return deal
+
+
+def _differs(deal, kind) -> bool:
+    buyer = render_page(kind, deal, TODAY, audience=BUYER)
+    team = render_page(kind, deal, TODAY, audience=TEAM)
+    assert BANNER.search(team) and not BANNER.search(buyer)
+    return BANNER.sub("", team, count=1) != buyer
+
+
+# Where the rule gives a view of its own to a page that renders the same for both: an internal step with no owner
+# and no date is on no person's list and in no calendar. A second view there costs time, never words; a page that
+# renders differently without a view of its own would cost the team its words, and fails below.
+SAME_YET_SEALED_APART = {("undated step", "people")}
+
+
+@pytest.mark.parametrize("item", ITEMS)
+@pytest.mark.parametrize("kind", kinds.DEAL_KINDS, ids=lambda kind: kind.key)
+def test_a_page_gets_a_team_view_whenever_the_teams_render_shows_more(item, kind):
+    deal = _deal(item)
+    differs = _differs(deal, kind)
+    if item != "pipeline":  # the pipeline fields are the team page's, on no deal page: no view of their own
+        assert has_team_only(deal.plan)
+    expected = differs or (item, kind.key) in SAME_YET_SEALED_APART
+    assert has_team_view(deal.plan, kind) == expected, f"{item} on the {kind.key} page"
+
+
+def test_internal_work_changes_every_page_and_a_note_only_the_summary():
+    """The cases the rule turns on, said plainly (the parametrized test above holds them to the renders)."""
+    step, note = _deal("step"), _deal("note")
+    assert all(has_team_view(step.plan, kind) for kind in kinds.DEAL_KINDS)
+    assert [kind.key for kind in kinds.DEAL_KINDS if has_team_view(note.plan, kind)] == ["summary"]
+
+
+def test_a_page_kind_the_rule_does_not_know_gets_a_team_view_for_any_internal_item():
+    other = kinds.PageKind("extra", "Extra", "extra.md", "summary.html", kinds.DEAL)
+    assert has_team_view(_deal("note").plan, other) and not has_team_view(_deal("pipeline").plan, other)
