@@ -25,6 +25,7 @@ from mapsite.insight import listing
 from mapsite.insight.actions import open_actions, ordered
 from mapsite.insight.rows import deal_row
 from mapsite.plan import load_text
+from mapsite.security import records
 from mapsite.security.keys import RealmKey
 from mapsite.security.protect import Lock, open_view, payload_json, seal, views_of
 from mapsite.site import team
@@ -217,7 +218,8 @@ def static_page(folder: Path, fragment: str, actions: str, team_key: RealmKey, l
                     f'<body><article class="md-typeset">{fragment}</article><script src="../assets/keys.js"></script>'
                     '<script src="../assets/mapsite.js"></script><script src="../assets/team.js"></script></body></html>',
                     encoding="utf-8")
-    payload = payload_json(seal([(actions, [Lock("team", team_key)])], ACTIONS_AT))
+    sealing = records.sealed(team_key.key, os.urandom(32), team_key.salt, team_key.iterations)  # R, wrapped under P
+    payload = payload_json(seal([(actions, [Lock("team", sealing)])], ACTIONS_AT))
     (folder / ACTIONS_AT / "index.html").write_text(f'<!doctype html><title>x</title><script type="application/json" id="mapsite-payload">'
                                      f'{payload}</script>', encoding="utf-8")
     return page

@@ -6,7 +6,9 @@
  * ("<deal>|<salt>|tab:<id>", <id> random, kept in this tab's sessionStorage: a new tab has none, so it
  * asks again). A tab's record unused for 12 hours is removed by the next page that looks; Lock removes
  * every record of the deal. Raw keys an older version left in localStorage or sessionStorage are removed.
- * A magic link's password is taken out of the address bar here, by the lock page and the deal pages alike. */
+ * A magic link's password is taken out of the address bar here, by the lock page and the deal pages alike.
+ * `open` is the one place a kept or typed key opens a sealed view (payload v3, security/protect.py): the
+ * lock page (unlock.js) and the team page's actions file (team.js) both use it. */
 window.mapsiteKeys = (function () {
   "use strict";
   var TAB_IDLE = 12 * 3600 * 1000;
@@ -44,7 +46,31 @@ window.mapsiteKeys = (function () {
     } catch (e) { /* storage off: nothing there */ }
   });
 
+  function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
+  function label(prefix, data) {
+    var head = new TextEncoder().encode(prefix), joined = new Uint8Array(head.length + data.length);
+    joined.set(head);
+    joined.set(data, head.length);
+    return joined;
+  }
+  function gcm(iv, aad) { return { name: "AES-GCM", iv: iv, additionalData: aad, tagLength: 128 }; }
+  function aesKey(raw) { return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]); }
+
   return {
+    /* A view's inflated bytes at `path` (from the site root): the PBKDF2 key P unwraps the realm's content
+     * key R from the lock's record (bound to the salt), R the view's content key, and that the view (both
+     * bound to the path). Rejects when the key does not fit. */
+    open: function (view, lock, passwordKey, path) {
+      var record = bytes(lock.record), at = new TextEncoder().encode(path);
+      return crypto.subtle.decrypt(gcm(record.slice(0, 12), label("mapsite/v3/realm|", bytes(lock.salt))), passwordKey,
+        record.slice(12)).then(aesKey).then(function (realmKey) {
+        return crypto.subtle.decrypt(gcm(bytes(lock.nonce), label("mapsite/v3/key|", at)), realmKey, bytes(lock.key));
+      }).then(aesKey).then(function (contentKey) {
+        return crypto.subtle.decrypt(gcm(bytes(view.nonce), label("mapsite/v3|", at)), contentKey, bytes(view.ciphertext));
+      }).then(function (packed) {
+        return new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer();
+      });
+    },
     /* The deal's key for this tab or this device, or null. */
     get: function (deal, salt) {
       var mine = deal + "|" + salt + "|", id = tab(false), now = Date.now();

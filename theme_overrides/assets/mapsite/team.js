@@ -220,14 +220,8 @@
   }
 
   /* The actions' data, sealed under the team's key alone in a lock page beside this one (mkdocs/team.py): opened
-   * with the team's key that keys.js kept when this page was unlocked, as unlock.js opens a view (protect.py's
-   * payload: the content key wrapped under the realm key; both bound to the file's path from the site root). */
+   * with the team's key that keys.js kept when this page was unlocked, as unlock.js opens a view (mapsiteKeys.open). */
   function sealedActions(root) {
-    var at = root.getAttribute("data-ms-actions-at");
-    function b64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
-    function gcm(nonce, label) {
-      return { name: "AES-GCM", iv: b64(nonce), tagLength: 128, additionalData: new TextEncoder().encode(label + at) };
-    }
     return fetch(root.getAttribute("data-ms-actions-file"), { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.text();
@@ -236,15 +230,9 @@
       var view = payload.views[0], lock = view.locks.filter(function (l) { return l.for === "team"; })[0];
       return mapsiteKeys.get(":team", lock.salt).then(function (teamKey) {
         if (!teamKey) throw new Error("the team's key is not kept in this browser");
-        return crypto.subtle.decrypt(gcm(lock.nonce, "mapsite/v2/key|"), teamKey, b64(lock.key));
-      }).then(function (wrapped) {
-        return crypto.subtle.importKey("raw", wrapped, "AES-GCM", false, ["decrypt"]);
-      }).then(function (contentKey) {
-        return crypto.subtle.decrypt(gcm(view.nonce, "mapsite/v2|"), contentKey, b64(view.ciphertext));
+        return mapsiteKeys.open(view, lock, teamKey, root.getAttribute("data-ms-actions-at"));
       });
-    }).then(function (packed) {
-      return new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).json();
-    });
+    }).then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
   }
 
   Actions.prototype.open = function () {

@@ -30,9 +30,6 @@
   }
   var path = pagePath();
   var deal = path.split("/")[0];
-  var aad = new TextEncoder().encode("mapsite/v3|" + path);
-  var keyAad = new TextEncoder().encode("mapsite/v3/key|" + path);
-  var RECORD_AAD = new TextEncoder().encode("mapsite/v3/realm|");  /* + the lock's salt */
   var TEAM = ":team";
 
   function bytes(b64) { return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); }); }
@@ -68,28 +65,8 @@
     attempts().forEach(function (attempt) { keyFor(attempt.lock); });
     return keyFor;
   }
-  function inflate(plain) {
-    var stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return new Response(stream).arrayBuffer();
-  }
-  function recordAad(salt) {
-    var joined = new Uint8Array(RECORD_AAD.length + salt.length);
-    joined.set(RECORD_AAD);
-    joined.set(salt, RECORD_AAD.length);
-    return joined;
-  }
-  function aesKey(raw) { return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]); }
-  /* P unwraps the realm's content key R from the lock's record; R unwraps the view's content key; that opens the view. */
   function openView(view, lock, passwordKey) {
-    var record = bytes(lock.record);
-    return crypto.subtle.decrypt({ name: "AES-GCM", iv: record.slice(0, 12), additionalData: recordAad(bytes(lock.salt)),
-      tagLength: 128 }, passwordKey, record.slice(12)).then(aesKey).then(function (realmKey) {
-      return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(lock.nonce), additionalData: keyAad, tagLength: 128 },
-        realmKey, bytes(lock.key));
-    }).then(aesKey).then(function (contentKey) {
-      return crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes(view.nonce), additionalData: aad, tagLength: 128 },
-        contentKey, bytes(view.ciphertext));
-    }).then(inflate).then(function (plain) { return new TextDecoder().decode(plain); });
+    return mapsiteKeys.open(view, lock, passwordKey, path).then(function (plain) { return new TextDecoder().decode(plain); });
   }
   /* The first view a key opens: {html, lock, key}; rejects when none does. keyFor(lock) gives a key or null. */
   function firstOpened(keyFor) {
