@@ -191,6 +191,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "calendar_json": Markup(_calendar_json(w, folder, plan)),
         "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
+        **actions.context(w, deal.slug, plan),  # any template may offer them
     }
 
 
@@ -317,6 +318,5 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     context = _last_deal.get(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience)
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
-    context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))  # any template may offer them
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {}, documents=files.for_audience(documents, audience))
