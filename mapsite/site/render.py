@@ -58,6 +58,18 @@ def _internal_tag(w: Words, item) -> Markup:
     return Markup('<span class="ms-internal">{}</span>').format(w.gettext("Internal"))
 
 
+class Rendered:
+    """A macro's output for each of `items`, made once and looked up by the item itself (by identity: the lists a
+    page shows are drawn from the same `Item` objects), for a page that shows one item in two places."""
+
+    def __init__(self, items: Sequence, macro) -> None:
+        self.html = {id(item): macro(item) for item in items}
+        self.items = items  # kept alive with their ids
+
+    def __getitem__(self, item) -> Markup:
+        return self.html[id(item)]
+
+
 def environment(custom_dir: str | None = None, language: str = "en") -> Environment:
     """The pages' Jinja environment: templates from `custom_dir` first, then mapsite's own."""
     w = words(language)
@@ -75,7 +87,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r), file_size=lambda n: files.size_text(w, n))
-    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
+    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item), rendered=Rendered)
     return env
 
 
