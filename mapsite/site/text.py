@@ -104,7 +104,7 @@ def inline(text: str | None) -> Markup:
     """One line of Markdown (a title, a value, a risk) without the wrapping paragraph."""
     if text is None:
         return Markup("")
-    return Markup(_inline_html(str(text)))
+    return _inline_html(str(text))
 
 
 # Text Markdown leaves as it is: it starts with a letter (no list, heading, quote or code block can begin) and holds
@@ -114,9 +114,9 @@ _PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:'’()/%+?$€£–—-])*(?<! )")
 
 
 @functools.lru_cache(maxsize=4096)
-def _inline_html(text: str) -> str:
+def _inline_html(text: str) -> Markup:
     """Converted once per text: a deal shows its titles, values and names on several pages."""
-    return text if _PLAIN.fullmatch(text) else _converted(text)
+    return Markup(text if _PLAIN.fullmatch(text) else _converted(text))
 
 
 def _converted(text: str) -> str:

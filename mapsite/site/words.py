@@ -72,6 +72,7 @@ class Words:
         self.language = spoken.tag  # BCP 47: the pages' `lang`, the browser's Intl locale
         self.locale = spoken.locale
         self._t = self.raw = _translations(spoken.catalogue)
+        self._numbers: dict[int | float, str] = {}
 
     def gettext(self, message: str, **values) -> str:
         text = self._t.gettext(message)
@@ -81,7 +82,10 @@ class Words:
         return self._t.ngettext(singular, plural, abs(num)) % {"num": self.number(num), **values}  # CLDR: -1 is "one"
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        """Babel's formatting, once per value: a build writes the same few counts of days 10,000s of times."""
+        if value not in self._numbers:
+            self._numbers[value] = format_decimal(value, locale=self.locale)
+        return self._numbers[value]
 
     def money(self, value: float, currency: str) -> str:
         """A price as the reader writes it (`186.000 $` in German); cents only when there are any."""
