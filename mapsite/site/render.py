@@ -32,6 +32,7 @@ from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
 
 
+@functools.lru_cache(maxsize=4096)  # by value: a deal's pages name the same few people 100s of times
 def _person(w: Words, person) -> Markup:
     """A stakeholder's name, or their role marked as still to be named.
 
@@ -81,6 +82,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # built per build (and per `mkdocs serve` rebuild): no file is checked again per page
     )
     env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
@@ -94,12 +96,16 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
 def _markup_gettext(w: Words):
     """`_()` as i18n's newstyle gettext does it (the message is markup, its values are escaped into it), without
     its per-call context lookups: a deal page calls it dozens of times, a build thousands. A message without
-    values is the same markup every time: made once per environment (one per language), then looked up."""
+    values is the same markup every time: made once per environment (one per language), then looked up; one with
+    values is translated once, then filled in."""
     plain: dict[str, Markup] = {}
+    translated: dict[str, Markup] = {}
 
     def gettext(message: str, **values) -> Markup:
         if values:
-            return Markup(w.raw.gettext(message)) % values
+            if message not in translated:
+                translated[message] = Markup(w.raw.gettext(message))
+            return translated[message] % values
         if message not in plain:
             plain[message] = Markup(w.raw.gettext(message)) % values
         return plain[message]
@@ -173,9 +179,9 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
     plan: Plan = view_for(deal.plan, audience)  # facts count only what the page's audience sees
     done, total = derive.progress(plan)
     projection = project(plan, today)
-    health = derive.health(plan, today, projection)
-    every = derive.items(plan)  # once a page: open and overdue items are drawn from it
+    every = derive.items(plan)  # once a deal and audience: open and overdue items, and health, are drawn from it
     pending = derive.open_items(plan, every)
+    health = derive.health(plan, today, projection, every)
     return {
         "plan": plan,
         "deal": deal,

@@ -73,9 +73,12 @@ class Words:
         self.locale = spoken.locale
         self._t = self.raw = _translations(spoken.catalogue)
         self._numbers: dict[int | float, str] = {}
+        self._texts: dict[str, str] = {}
 
     def gettext(self, message: str, **values) -> str:
-        text = self._t.gettext(message)
+        if message not in self._texts:  # looked up once: pages ask for the same words 100,000s of times a build
+            self._texts[message] = self._t.gettext(message)
+        text = self._texts[message]
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, num: int, **values) -> str:
