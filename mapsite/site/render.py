@@ -4,6 +4,7 @@ Plain functions over Jinja templates in `mapsite/templates/` (each page kind nam
 `site.kinds`); the MkDocs plugin places the fragments inside the theme. The environment is built per
 build: a template in the theme's `custom_dir` replaces the package's own, and every word goes through
 the catalogue (`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. Nothing here knows about MkDocs.
+A date written as it is (`datetime="{{ item.due }}"`) is its ISO form, without a call per date.
 """
 
 from __future__ import annotations
