@@ -13,6 +13,8 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup
 from pydantic import ValidationError
 
@@ -21,6 +23,7 @@ from mapsite.insight import derive
 from mapsite.plan import load_plan
 from mapsite.plan.model import Plan, public_view
 from mapsite.site import render
+from mapsite.site import text
 from mapsite.site.text import block, inline
 from mapsite.site.words import words
 
@@ -232,6 +235,29 @@ def parsed(html: str) -> _Links:
 def browser_scheme(href: str) -> str:
     cleaned = "".join(ch for ch in href if ch.isprintable() and not ch.isspace())
     return urlsplit(cleaned).scheme.lower()
+
+
+@pytest.mark.parametrize("source", ["Pilot sign-off", "Kick-off (IT, ops): 45 min, 8 a.m.", "Go-live – €0.4M?", "Ünterschrift"])
+def test_plain_text_skips_markdown_and_reads_the_same(source: str) -> None:
+    assert text._PLAIN.fullmatch(source)
+    assert inline(source) == text._converted(source) == source
+
+
+ODD = [chr(c) for c in range(0x20, 0x7f) if not chr(c).isalnum()] + list("\t\n\u00a0’–—€£é1")
+
+
+@pytest.mark.parametrize("source", [f"{a}{odd}{b}" for odd in ODD for a, b in (("", "a"), ("a", ""), ("a", "b"))]
+                         + ["1. a", "1) a", "a  b", "a\\*b\\*", "a -- b", "A. b", "a:b", "a (b) c"])
+def test_the_plain_text_shortcut_gives_what_markdown_gives(source: str) -> None:
+    """Text that skips the converter (`text._PLAIN`) is exactly what Markdown would have made of it: every
+    character beside a letter, at the start, the end and within."""
+    assert text._inline_html.__wrapped__(source) == text._converted(source)
+
+
+@given(st.lists(st.sampled_from(["a", "Zé", " ", "1", ",", ".", "(", ")", "’", "-", "–", ":", "%", "*", "_", "<", "&",
+                                 "[", "]", "`", "!", "#", "\\", "  "]), max_size=8).map("".join))
+def test_the_plain_text_shortcut_holds_for_mixed_text(source: str) -> None:
+    assert text._inline_html.__wrapped__(source) == text._converted(source)
 
 
 def test_raw_html_is_shown_as_text() -> None:

@@ -139,11 +139,12 @@ def value_review(plan: Plan) -> Milestone | None:
     return last if last and last.due > plan.go_live else None
 
 
-def health(plan: Plan, today: dt.date, projection: Projection | None = None) -> Health:
+def health(plan: Plan, today: dt.date, projection: Projection | None = None, every: list[Item] | None = None) -> Health:
     """On track, at risk or off track, with the reasons as codes.
 
     Computed on the plan it is given: which view that is (the buyer's or the team's) is
-    `insight.audience`'s decision, not this function's; `projection`, when given, is `project(plan, today)`.
+    `insight.audience`'s decision, not this function's; `projection`, when given, is `project(plan, today)`,
+    `every` is `items(plan)`.
     """
     if plan.status:
         return Health(plan.status, (Reason("set_by_team", title=plan.status_note or ""),))
@@ -154,11 +155,12 @@ def health(plan: Plan, today: dt.date, projection: Projection | None = None) -> 
         days, milestone = max(slipped, key=lambda pair: pair[0])
         reasons.append(Reason("slipped", days, milestone.title))
         worst = "at_risk"
-    late = overdue(plan, today)
+    every = items(plan) if every is None else every
+    late = overdue(plan, today, open_items(plan, every))
     if late:
         reasons.append(Reason("overdue", len(late)))
         worst = "at_risk"
-    blocked = [i for i in items(plan) if i.status == "blocked"]
+    blocked = [i for i in every if i.status == "blocked"]
     if blocked:
         reasons.append(Reason("blocked", len(blocked)))
         worst = "at_risk"

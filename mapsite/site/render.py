@@ -4,6 +4,7 @@ Plain functions over Jinja templates in `mapsite/templates/` (each page kind nam
 `site.kinds`); the MkDocs plugin places the fragments inside the theme. The environment is built per
 build: a template in the theme's `custom_dir` replaces the package's own, and every word goes through
 the catalogue (`jinja2.ext.i18n` with `words.Words`), as do dates and numbers. Nothing here knows about MkDocs.
+A date written as it is (`datetime="{{ item.due }}"`) is its ISO form, without a call per date.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from mapsite.site.urls import UrlLayout
 from mapsite.site.words import HEALTH_LABELS, SIDES, Words, script_json, words
 
 
+@functools.lru_cache(maxsize=4096)  # by value: a deal's pages name the same few people 100s of times
 def _person(w: Words, person) -> Markup:
     """A stakeholder's name, or their role marked as still to be named.
 
@@ -58,6 +60,18 @@ def _internal_tag(w: Words, item) -> Markup:
     return Markup('<span class="ms-internal">{}</span>').format(w.gettext("Internal"))
 
 
+class Rendered:
+    """A macro's output for each of `items`, made once and looked up by the item itself (by identity: the lists a
+    page shows are drawn from the same `Item` objects), for a page that shows one item in two places."""
+
+    def __init__(self, items: Sequence, macro) -> None:
+        self.html = {id(item): macro(item) for item in items}
+        self.items = items  # kept alive with their ids
+
+    def __getitem__(self, item) -> Markup:
+        return self.html[id(item)]
+
+
 def environment(custom_dir: str | None = None, language: str = "en") -> Environment:
     """The pages' Jinja environment: templates from `custom_dir` first, then mapsite's own."""
     w = words(language)
@@ -69,25 +83,30 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # built per build (and per `mkdocs serve` rebuild): no file is checked again per page
     )
     env.install_gettext_callables(w.raw.gettext, w.raw.ngettext, newstyle=True)
     env.globals.update(_=_markup_gettext(w), gettext=_markup_gettext(w), ngettext=_markup_ngettext(w))
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r), file_size=lambda n: files.size_text(w, n))
-    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
+    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item), rendered=Rendered)
     return env
 
 
 def _markup_gettext(w: Words):
     """`_()` as i18n's newstyle gettext does it (the message is markup, its values are escaped into it), without
     its per-call context lookups: a deal page calls it dozens of times, a build thousands. A message without
-    values is the same markup every time: made once per environment (one per language), then looked up."""
+    values is the same markup every time: made once per environment (one per language), then looked up; one with
+    values is translated once, then filled in."""
     plain: dict[str, Markup] = {}
+    translated: dict[str, Markup] = {}
 
     def gettext(message: str, **values) -> Markup:
         if values:
-            return Markup(w.raw.gettext(message)) % values
+            if message not in translated:
+                translated[message] = Markup(w.raw.gettext(message))
+            return translated[message] % values
         if message not in plain:
             plain[message] = Markup(w.raw.gettext(message)) % values
         return plain[message]
@@ -161,9 +180,9 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
     plan: Plan = view_for(deal.plan, audience)  # facts count only what the page's audience sees
     done, total = derive.progress(plan)
     projection = project(plan, today)
-    health = derive.health(plan, today, projection)
-    every = derive.items(plan)  # once a page: open and overdue items are drawn from it
+    every = derive.items(plan)  # once a deal and audience: open and overdue items, and health, are drawn from it
     pending = derive.open_items(plan, every)
+    health = derive.health(plan, today, projection, every)
     return {
         "plan": plan,
         "deal": deal,
@@ -191,6 +210,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "calendar_json": Markup(_calendar_json(w, folder, plan)),
         "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
+        **actions.context(w, deal.slug, plan),  # any template may offer them
     }
 
 
@@ -317,6 +337,5 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     context = _last_deal.get(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience)
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
-    context.update(actions.context(env.globals["words"], deal.slug, context["plan"]))  # any template may offer them
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},
                            moves=moves or {}, documents=files.for_audience(documents, audience))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
@@ -103,12 +104,22 @@ def inline(text: str | None) -> Markup:
     """One line of Markdown (a title, a value, a risk) without the wrapping paragraph."""
     if text is None:
         return Markup("")
-    return Markup(_inline_html(str(text)))
+    return _inline_html(str(text))
+
+
+# Text Markdown leaves as it is: it starts with a letter (no list, heading, quote or code block can begin) and holds
+# no character Markdown or HTML gives a meaning to (`*_[]<>&\\!#` and the like), no line break, no space at its ends.
+# Most plan titles are such text; they skip the converter, which costs as much as the rest of a page.
+_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:'’()/%+?$€£–—-])*(?<! )")
 
 
 @functools.lru_cache(maxsize=4096)
-def _inline_html(text: str) -> str:
+def _inline_html(text: str) -> Markup:
     """Converted once per text: a deal shows its titles, values and names on several pages."""
+    return Markup(text if _PLAIN.fullmatch(text) else _converted(text))
+
+
+def _converted(text: str) -> str:
     _md.reset()
     _md.shift_headings = 0
     html = _md.convert(text)

@@ -72,16 +72,23 @@ class Words:
         self.language = spoken.tag  # BCP 47: the pages' `lang`, the browser's Intl locale
         self.locale = spoken.locale
         self._t = self.raw = _translations(spoken.catalogue)
+        self._numbers: dict[int | float, str] = {}
+        self._texts: dict[str, str] = {}
 
     def gettext(self, message: str, **values) -> str:
-        text = self._t.gettext(message)
+        if message not in self._texts:  # looked up once: pages ask for the same words 100,000s of times a build
+            self._texts[message] = self._t.gettext(message)
+        text = self._texts[message]
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, num: int, **values) -> str:
         return self._t.ngettext(singular, plural, abs(num)) % {"num": self.number(num), **values}  # CLDR: -1 is "one"
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        """Babel's formatting, once per value: a build writes the same few counts of days 10,000s of times."""
+        if value not in self._numbers:
+            self._numbers[value] = format_decimal(value, locale=self.locale)
+        return self._numbers[value]
 
     def money(self, value: float, currency: str) -> str:
         """A price as the reader writes it (`186.000 $` in German); cents only when there are any."""
