@@ -48,7 +48,7 @@ class SealKeys:
 
 def keeps(realm: Realm, password: passwords.Password) -> bool:
     """Whether a realm's record may be cached: its password is derived from the site key, or holds 2^100 guesses (the team's)."""
-    return realm.min_bits >= recordcache.MIN_BITS or password.source.startswith(passwords.KEY_VARIABLE)
+    return realm.min_bits >= recordcache.MIN_BITS or password.from_site_key
 
 
 def realm_keys(realms: Iterable[Realm], root: Path) -> tuple[SealKeys, Callable[[], None] | None]:

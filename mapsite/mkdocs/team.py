@@ -118,7 +118,7 @@ class Team:
     def page(self, deals: list[Deal], layout: UrlLayout, page_url: str, env: Environment, today: dt.date,
              updated: Mapping[Path, dt.date], currency: str | None) -> tuple[str, str]:
         """The team page's content, and its actions' data: a row for every deal and every open item, counted on the
-        full plan (the team's view). The data goes into its own file (`seal_actions`), not into the page."""
+        full plan (the team's view). The data goes into its own file (`write_actions`), not into the page."""
         rows, actions = [], []
         for deal in deals:
             pending = derive.open_items(view_for(deal.plan, TEAM))  # once a deal: its row counts them, the actions list them

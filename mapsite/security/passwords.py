@@ -52,7 +52,8 @@ class Password:
     value: str
     source: str  # where it came from, for messages: an env variable or the local store
     generated: bool = False
-    checked: bool = False  # already held to the strength rule for its realm (a password derived from the site key)
+    checked: bool = False  # held to the strength rule already, or strong by construction (generated, or from the site key)
+    from_site_key: bool = False  # derived from MAPSITE_KEY: whoever holds the key knows it already
 
 
 def generate(slug: str = "", names: Sequence[str] = (), min_bits: int = MIN_BITS) -> str:
@@ -207,7 +208,8 @@ def derived(realm: Realm, key: SiteKey, counter: int,
         value = key.password(realm.id, counter, attempt)
         if (holds_out(value, known, realm.min_bits) if key.version > 1
                 else passed(realm, value) or weakness(value, realm.label, realm.known) is None):
-            return Password(value, f"{KEY_VARIABLE} (rotation {counter})" if counter else KEY_VARIABLE, checked=True)
+            return Password(value, f"{KEY_VARIABLE} (rotation {counter})" if counter else KEY_VARIABLE, checked=True,
+                            from_site_key=True)
     raise PasswordError(_too_many_names(realm.label))
 
 
