@@ -27,6 +27,7 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
         return {}
     wanted = {p.resolve(): p for p in paths}
     as_listed = {_relative(resolved, top): original for resolved, original in wanted.items()}
+    names = {p.name for p in paths} | {p.name for p in wanted}  # a line by another name is no path asked, even by a symlink
     found: dict[Path, list[Version]] = {}
     commit, day = "", dt.date.min
     for line in log.splitlines():
@@ -34,8 +35,8 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
             commit, stamp = line[1:].split(" ")
             day = dt.date.fromisoformat(stamp)
         elif line:
-            original = as_listed.get(line) or wanted.get((top / line).resolve())
-            if original is not None and len(found.setdefault(original, [])) < newest:
+            original = as_listed.get(line) or (line.rpartition("/")[2] in names and wanted.get((top / line).resolve()))
+            if original and len(found.setdefault(original, [])) < newest:
                 found[original].append((commit, day, line))
     return {path: versions[::-1] for path, versions in found.items()}
 
