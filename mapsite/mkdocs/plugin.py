@@ -216,8 +216,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         realm = self._realm(kind, src_uri)
         if self.preview:
             return output  # plain text on loopback only; the deal template says so in its banner
-        views = self._views(output, page, realm)
-        hashes = [h for html_, _ in views for h in csp.script_hashes(html_)]
+        views, hashes = self._views(output, page, realm)
         return self._shell(protect.seal(views, page.url), page.url, config, self.deal_of.get(src_uri), list(dict.fromkeys(hashes)))
 
     def _shell(self, payload: dict, url: str, config: MkDocsConfig, deal: Deal | None, hashes: list[str] = ()) -> str:
@@ -229,18 +228,19 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                                           team=deal is None)
         return self._with_policy(shell, LOCK_TEMPLATE, also=hashes)
 
-    def _views(self, output: str, page: Page, realm: Realm) -> list:
-        """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`)."""
+    def _views(self, output: str, page: Page, realm: Realm) -> tuple[list, list[str]]:
+        """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`);
+        and the hashes of their scripts."""
         src_uri = page.file.src_uri
-        output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
+        output, hashes = self._hashed(output, src_uri)  # before encryption: the policy travels inside the page too
         key = self.keys.get(realm.id)
         if not self.team:
-            return [(output, [protect.Lock("deal", key)])]
+            return [(output, [protect.Lock("deal", key)])], hashes
         if realm is self.team.realm:  # the team page: the team's lock only
-            return [(output, [protect.Lock("team", key)])]
+            return [(output, [protect.Lock("team", key)])], hashes
         own = self.flow.team_view(page)
-        team_html = own and self._with_policy(team_page(output, page.content, own, src_uri), src_uri)
-        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id))
+        team_html, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if own else (None, [])
+        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id)), hashes + more
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
         """The realm that protects a generated page; a kind that names none stops the build, never publishes plain text."""
@@ -260,10 +260,14 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def _with_policy(self, output: str, name: str, also: list[str] = ()) -> str:
         """The page with its Content-Security-Policy; not under `mkdocs serve`, which adds its live-reload
         script inline to every page it serves (and publishes nothing)."""
+        return self._hashed(output, name, also)[0]
+
+    def _hashed(self, output: str, name: str, also: list[str] = ()) -> tuple[str, list[str]]:
+        """`_with_policy`, and the hashes of the page's own scripts (none under serve)."""
         if self.command == "serve":
-            return output
+            return output, []
         try:
-            return csp.with_policy(output, also)
+            return csp.hashed(output, also)
         except ValueError as error:
             raise PluginError(f"mapsite: {name}: {error}") from None
 
