@@ -127,3 +127,24 @@ def test_a_dead_worker_leaves_its_pages_to_the_build(tmp_path):
         workers.close()
     here = ahead.render_deal(job(deals[0]), lambda tag: environment(None, tag))
     assert len(here) == 3 and all(content.lstrip().startswith("<") for content, _ in here.values())  # what the build does then
+
+
+def test_plans_read_by_the_workers_are_the_plans_read_here(tmp_path, monkeypatch):
+    from mapsite.plan import load_paths, loader
+
+    monkeypatch.setattr(loader, "LOAD_BATCH", 1)  # a batch a plan: both workers read, answers come back in order
+    site = team_site(tmp_path / "project")
+    (site.plans / "broken-deal.md").write_text("---\ntitle: [unclosed\n---\n")
+    (site.plans / "no-buyer.md").write_text("---\ntitle: A deal\n---\n")
+    paths = sorted(site.plans.glob("*.md"))
+    here = load_paths(paths, site.root, project=site.root)
+    workers = ahead.RenderAhead(None, workers=2)
+    try:
+        there = load_paths(paths, site.root, project=site.root, mapper=workers.map)
+    finally:
+        workers.close()
+    assert there == here
+    assert len(here[0]) == len(DEALS) and {p.path for p in here[1]} == {"plans/broken-deal.md", "plans/no-buyer.md"}
+    assert [d.positions for d in there[0]] == [d.positions for d in here[0]] and there[0][0].positions
+    shared = {id(k) for d in here[0] for k in d.positions}
+    assert all(id(k) in shared for d in there[0] for k in d.positions)  # one set of position objects, as in one process

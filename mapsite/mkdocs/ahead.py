@@ -1,4 +1,4 @@
-"""Deal pages rendered ahead in worker processes, so a build uses every core, not only MkDocs' one.
+"""The build's worker processes: plans read and deal pages rendered on every core, not only MkDocs' one.
 
 MkDocs builds one page at a time in one process. A deal page's content (mapsite's templates, both
 audiences) is about half of what building it costs, and needs nothing of MkDocs: so worker
@@ -106,6 +106,19 @@ class RenderAhead:
         if plans < MIN_DEALS or (os.cpu_count() or 1) < 2:
             return None
         return cls(custom_dir)
+
+    def map(self, function: Callable, items: list) -> list:
+        """`map(function, items)` on the workers, in order (`function` must pickle: a module's, or a partial of one).
+
+        For work before any page: reading the plans. A worker that dies leaves it all to this process.
+        """
+        if self._pool is None:
+            return list(map(function, items))
+        try:
+            return list(self._pool.map(function, items))
+        except BrokenProcessPool:
+            self.close()
+            return list(map(function, items))
 
     def start(self, deals: Sequence[Deal], uris: Callable[[Deal], list[str]], job: Callable[[Deal], DealJob]) -> None:
         """Render `deals` in this order (MkDocs' order), `job(deal)` made when the deal is sent."""

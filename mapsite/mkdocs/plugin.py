@@ -114,7 +114,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
         only = self._only()
         paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
-        deals, problems = load_paths(paths, root, project=root, layout=self.layout)
+        deals, problems = load_paths(paths, root, project=root, layout=self.layout, mapper=self.ahead.map if self.ahead else map)
         left = placeholders.left_in(deals, passwords.in_ci())  # template text: never published from CI
         if problems or any(p.level == "error" for p in left):
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems + left))
