@@ -27,8 +27,10 @@ from jinja2 import Environment
 
 from mapsite.git.history import Move
 from mapsite.insight.audience import TEAM
+from mapsite.mkdocs.chunked import one_worker
 from mapsite.mkdocs.team import has_team_view
 from mapsite.plan import Deal
+from mapsite.security.keys import key_workers
 from mapsite.site.documents import Offered
 from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
@@ -94,6 +96,8 @@ class RenderAhead:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         self._pool.submit(int)  # fork now, before the plans are read: the workers hold none of them
+        self.key_pool = key_workers()  # the build's other workers, forked now for the same reason (PBKDF2,
+        self.history_pool = one_worker()  # the plans' history): after, every page the build wrote to would be copied
         self._order: list[list[Deal]] = []
         self._job: Callable[[Deal], DealJob] | None = None
         self._batch_of: dict[str, int] = {}  # src_uri -> index of the batch that renders it
@@ -155,7 +159,8 @@ class RenderAhead:
 
     def close(self) -> None:
         """Stop the workers; what they had not rendered is not needed (the build ended, or failed)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self.key_pool, self.history_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self.key_pool = self.history_pool = None
         self._out.clear()

@@ -77,7 +77,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             log.info("mapsite advice: %s", tip)
         forget_positions(self.deals)  # every problem with a file:line is reported by now
         settle(self.command)  # before the workers below fork
-        self.moves = Chunked(date_moves, [d.path for d in self.built], root)  # in another process while pages render
+        self.moves = Chunked(date_moves, [d.path for d in self.built], root, pool=self.ahead and self.ahead.history_pool)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
@@ -108,7 +108,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
         self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.built}
         every = ([self.team.realm] if self.team else []) + list(self.realms.values())  # the team's first: every page needs it
-        return (SealKeys(), None) if self.preview else realm_keys(every, root)
+        return (SealKeys(), None) if self.preview else realm_keys(every, root, pool=self.ahead and self.ahead.key_pool)
 
     def _load_deals(self, root: Path) -> list[Deal]:
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
