@@ -68,7 +68,8 @@ SPLIT = """(() => {
 })();"""
 PHASES = [("pbkdf2", "PBKDF2"), ("decrypt", "unwrap+decrypt"), ("inflated", "inflate+decode"),
           ("written", "document.write"), ("parsed", "parse+scripts to DOMContentLoaded"),
-          ("mapsite:team", "to team.js start"), ("mapsite:table", "team.js table"), ("painted", "first frame")]
+          ("mapsite:team", "to team.js start"), ("mapsite:table", "team.js table"), ("painted", "first frame"),
+          ("mapsite:rows", "the other rows, totals and chart")]
 
 
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
