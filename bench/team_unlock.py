@@ -131,7 +131,7 @@ def unlock_times(bases: list[str], runs: int, shown: str = TABLE, splits: list |
                 times[site].append(time.perf_counter() - start)
                 if splits is not None:
                     with contextlib.suppress(PlaywrightTimeout):  # a page that adds no rows later marks none
-                        page.wait_for_function("window.__mapsiteSplit.some(m => m[0] === 'mapsite:rows')", timeout=5_000)
+                        page.wait_for_function("() => window.__mapsiteSplit.some(m => m[0] === 'mapsite:rows')", timeout=5_000)
                     page.wait_for_timeout(100)
                     splits.append((site, split(page.evaluate("window.__mapsiteSplit"))))
                 context.close()
