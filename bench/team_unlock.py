@@ -65,13 +65,14 @@ SPLIT = """(() => {
   performance.mark = (name, ...rest) => {
     mark(name);
     if (name === "mapsite:table") requestAnimationFrame(() => setTimeout(() => mark("painted")));
+    if (name === "mapsite:rows") requestAnimationFrame(() => setTimeout(() => mark("rows painted")));
     return keep(name, ...rest);
   };
 })();"""
 PHASES = [("pbkdf2", "PBKDF2"), ("decrypt", "unwrap+decrypt"), ("inflated", "inflate+decode"),
           ("written", "document.write"), ("parsed", "parse+scripts to DOMContentLoaded"),
           ("mapsite:team", "to team.js start"), ("mapsite:table", "team.js table"), ("painted", "first frame"),
-          ("mapsite:rows", "the other rows, totals and chart")]
+          ("rows painted", "the other rows, totals and chart")]
 
 
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -131,7 +132,7 @@ def unlock_times(bases: list[str], runs: int, shown: str = TABLE, splits: list |
                 times[site].append(time.perf_counter() - start)
                 if splits is not None:
                     with contextlib.suppress(PlaywrightTimeout):  # a page that adds no rows later marks none
-                        page.wait_for_function("() => window.__mapsiteSplit.some(m => m[0] === 'mapsite:rows')", timeout=5_000)
+                        page.wait_for_function("() => window.__mapsiteSplit.some(m => m[0] === 'rows painted')", timeout=5_000)
                     page.wait_for_timeout(100)
                     splits.append((site, split(page.evaluate("window.__mapsiteSplit"))))
                 context.close()

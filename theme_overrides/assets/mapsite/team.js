@@ -38,7 +38,7 @@
   /* The table arrives with its first rows; the others are HTML text in #ms-team-rows (site/team.py FIRST_ROWS), which
    * `rest` parses into rows outside the page, and `drip` adds CHUNK a frame, after the first rows show. Whatever
    * reads every row (filters, totals, the CSV) calls `rest` first; what orders them in the page (sort, print) `flush`. */
-  var CHUNK = 100;
+  var CHUNK = 250;
 
   function Deals(root) {
     this.root = root;
