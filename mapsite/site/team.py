@@ -2,7 +2,8 @@
 
 `render_team` is a pure function of its inputs (rows, the build's Jinja environment, the day and where
 each deal lives), so the plugin can call it wherever it builds pages. It returns an HTML fragment: the
-deals table as HTML, since that is what the reader waits for; the CSV rows as JSON made by
+deals table as HTML, since that is what the reader waits for, with its first screenful of rows in it and the
+others in a text block team.js adds after they show (`FIRST_ROWS`); the CSV rows as JSON made by
 `listing.csv_row`, so the download in the browser has the columns and the formula-safety of `mapsite list
 --csv`. The actions (tens of thousands of items at 1,000 deals) are not in the page: `actions_json` makes
 their data, which the build seals under the team's key into a file beside the page (`ACTIONS_FILE`,
