@@ -328,8 +328,8 @@ def test_sort_filter_totals_and_csv_in_chromium(team_page, content):
 
 
 def test_every_row_arrives_in_order_and_a_sort_at_once_covers_every_row_in_chromium(browser, served, content):
-    """The table shows with its first rows; the others follow in their order, and a sort clicked the moment the table
-    shows (before they are added) sorts every deal."""
+    """The table shows with its first rows; the others follow in their order, and a sort clicked or a print started the
+    moment the table shows (before they are added) covers every deal."""
     server, _ = served
     rows = content[0]
     page = browser.new_page()
@@ -352,9 +352,17 @@ def test_every_row_arrives_in_order_and_a_sort_at_once_covers_every_row_in_chrom
     finally:
         page.close()
     page = browser.new_page()
-    try:
+    try:  # a print the moment the table shows prints every deal
+        page.add_init_script("""new MutationObserver((changes, observer) => {
+            const root = document.querySelector("[data-ms-team][data-ms-ready]");
+            if (!root) return;
+            observer.disconnect();
+            window.dispatchEvent(new Event("beforeprint"));
+            window.atPrint = [...root.querySelectorAll("[data-ms-deals] tbody tr")].map(r => r.dataset.i);
+        }).observe(document, {subtree: true, childList: true, attributes: true});""")
         page.goto(server.base + "team/")
         page.wait_for_function(f"document.querySelectorAll('[data-ms-deals] tbody tr').length === {len(rows)}")
+        assert page.evaluate("window.atPrint") == [str(i) for i in range(len(rows))]
         assert _visible_slugs(page) == [str(i) for i in range(len(rows))], "the other rows follow, in order"
         assert page.inner_text("[data-ms-shown]") == f"{len(rows)} of {len(rows)} deals shown"
     finally:
