@@ -187,7 +187,7 @@ def main() -> None:
         finally:
             for server, _ in servers:
                 server.shutdown()
-    results = [summary(t, s, splits and [split for i, split in splits if i == n]) for n, (t, s) in enumerate(zip(times, sites))]
+        results = [summary(t, s, splits and [split for i, split in splits if i == n]) for n, (t, s) in enumerate(zip(times, sites))]
     print(json.dumps({"deals": args.deals, "build_s": build.get("wall_s"), "sites": results}, indent=2))
     for result in results:
         print(f"{args.deals} deals, {result['site']}: team page {result['team_page_kb']} KB published "
