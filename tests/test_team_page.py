@@ -52,6 +52,7 @@ DEALS = {
                   "owner: lena\namount: 15000\ncurrency: EUR\nforecast: omitted\nclose: 2026-12-15\n"),
 }
 LINKS = {slug: f"../{slug}-k7qm2xtz9p/" for slug in DEALS}
+FIRST_ROWS = 1  # the page's table arrives with one row, so every test here also covers the rows team.js adds
 ACTIONS_AT = "team/actions/"  # the sealed actions beside the page, as `mkdocs.team` publishes them
 
 
@@ -81,7 +82,8 @@ def content():
     deals = _deals()
     rows = [deal_row(deal, LINKS[deal.slug], TODAY) for deal in deals]
     actions = [a for deal in deals for a in open_actions(deal, TODAY)]
-    fragment = team.render_team(rows, len(actions), environment(None, "en"), today=TODAY, links=LINKS, actions_at=ACTIONS_AT)
+    fragment = team.render_team(rows, len(actions), environment(None, "en"), today=TODAY, links=LINKS, actions_at=ACTIONS_AT,
+                                first_rows=FIRST_ROWS)
     return rows, actions, fragment
 
 
@@ -127,7 +129,22 @@ def test_plan_text_is_escaped_everywhere_in_the_page(content):
     assert "صفقة النقل" in fragment and "O&#39;Brien &amp; Partners" in fragment
     for block in re.findall(r'<script type="application/json" id="[\w-]+">(.*?)</script>', fragment, re.S):
         assert "<" not in block and ">" not in block and "&" not in block, "a data block cannot close its script tag"
-    assert len(re.findall(r"<script\b", fragment)) == 2 and "<script src" not in fragment, "only data blocks, no script"
+    assert len(re.findall(r"<script\b", fragment)) == 3 and "<script src" not in fragment, "only data blocks, no script"
+    later = re.search(r'<script type="text/html" id="ms-team-rows">(.*?)</script>', fragment, re.S).group(1)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in later, "the hostile deal is among the rows team.js adds"
+    assert not re.search(r"<script|</script|<!--", later, re.I), "the rows' block cannot close its script tag"
+
+
+def test_the_first_rows_are_in_the_table_and_the_others_once_each_in_the_rows_block(content):
+    rows, _, fragment = content
+    table = re.search(r"<tbody>(.*?)</tbody>", fragment, re.S).group(1)
+    later = re.search(r'<script type="text/html" id="ms-team-rows">(.*?)</script>', fragment, re.S).group(1)
+    assert re.findall(r'<tr data-i="(\d+)"', table) == [str(i) for i in range(FIRST_ROWS)]
+    assert re.findall(r'<tr data-i="(\d+)"', later) == [str(i) for i in range(FIRST_ROWS, len(rows))]
+    assert len(re.findall(r"<tr data-i=", fragment)) == len(rows), "no row is shipped twice"
+    whole = team.render_team(rows, 0, environment(None, "en"), today=TODAY, links=LINKS, actions_at=ACTIONS_AT)
+    assert len(rows) < team.FIRST_ROWS and len(re.findall(r"<tr data-i=", re.search(r"<tbody>(.*?)</tbody>", whole, re.S).group(1))) \
+        == len(rows), "a page of fewer deals than a screenful has them all in its table"
 
 
 def test_the_actions_are_not_in_the_page_only_where_to_fetch_them(content):
@@ -308,6 +325,48 @@ def test_sort_filter_totals_and_csv_in_chromium(team_page, content):
     page.select_option("[data-ms-period]", "quarter")
     assert _totals(page, "close")["2027-Q1"][0] == "3"
     assert page.locator("[data-ms-chart] svg rect.ms-tp-bar-deals").count() >= 5
+
+
+def test_every_row_arrives_in_order_and_a_sort_at_once_covers_every_row_in_chromium(browser, served, content):
+    """The table shows with its first rows; the others follow in their order, and a sort clicked or a print started the
+    moment the table shows (before they are added) covers every deal."""
+    server, _ = served
+    rows = content[0]
+    page = browser.new_page()
+    try:  # the moment team.js says the table is built: which rows are in it, then a click on Buyer
+        page.add_init_script("""new MutationObserver((changes, observer) => {
+            const root = document.querySelector("[data-ms-team][data-ms-ready]");
+            if (!root) return;
+            observer.disconnect();
+            window.atReady = [...root.querySelectorAll("[data-ms-deals] tbody tr")].map(r => r.dataset.i);
+            root.querySelector("[data-ms-sort='0']").click();
+        }).observe(document, {subtree: true, childList: true, attributes: true});""")
+        page.goto(server.base + "team/")
+        page.wait_for_selector("[data-ms-totals=forecast] tr")
+        assert page.evaluate("window.atReady") == [str(i) for i in range(FIRST_ROWS)], "the table showed with its first rows"
+        by_buyer = sorted(range(len(rows)), key=lambda i: rows[i].buyer.casefold())
+        page.wait_for_timeout(200)  # a frame or two: no row the sort put in place is added again, out of order
+        assert _visible_slugs(page) == [str(i) for i in by_buyer]
+        page.click("[data-ms-sort='0']")
+        assert _visible_slugs(page) == [str(i) for i in reversed(by_buyer)]
+    finally:
+        page.close()
+    page = browser.new_page()
+    try:  # a print the moment the table shows prints every deal
+        page.add_init_script("""new MutationObserver((changes, observer) => {
+            const root = document.querySelector("[data-ms-team][data-ms-ready]");
+            if (!root) return;
+            observer.disconnect();
+            window.dispatchEvent(new Event("beforeprint"));
+            window.atPrint = [...root.querySelectorAll("[data-ms-deals] tbody tr")].map(r => r.dataset.i);
+        }).observe(document, {subtree: true, childList: true, attributes: true});""")
+        page.goto(server.base + "team/")
+        page.wait_for_function(f"document.querySelectorAll('[data-ms-deals] tbody tr').length === {len(rows)}")
+        assert page.evaluate("window.atPrint") == [str(i) for i in range(len(rows))]
+        assert _visible_slugs(page) == [str(i) for i in range(len(rows))], "the other rows follow, in order"
+        assert page.inner_text("[data-ms-shown]") == f"{len(rows)} of {len(rows)} deals shown"
+    finally:
+        page.close()
 
 
 def test_actions_view_opens_late_first_and_filters_by_side_in_chromium(team_page, content):

@@ -27,14 +27,15 @@ from mkdocs.structure.pages import Page
 from mapsite.git.dates import last_changed
 from mapsite.git.history import date_moves
 from mapsite.insight.advice import advise_all
+from mapsite.mkdocs.ahead import DealJob, RenderAhead, render_deal
 from mapsite.mkdocs.chunked import Chunked
 from mapsite.mkdocs.config import MapsiteConfig, site_language
-from mapsite.mkdocs.pageflow import LATER, PageFlow, forget_positions
+from mapsite.mkdocs.loopback import LOOPBACK, own_host_only
+from mapsite.mkdocs.pageflow import LATER, PageFlow, forget_positions, settle, unsettle
 from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
-from mapsite.insight.audience import TEAM
 from mapsite.mkdocs import shards
 from mapsite.mkdocs.realmkeys import SealKeys, realm_keys
-from mapsite.mkdocs.team import Team, has_team_view, team_page
+from mapsite.mkdocs.team import Team, team_page
 from mapsite.security import csp, passwords, protect
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import colours, documents, kinds
@@ -48,7 +49,6 @@ log = logging.getLogger("mkdocs.plugins.mapsite")
 DEAL_TEMPLATE = "mapsite-deal.html"
 TEAM_TEMPLATE = "mapsite-team.html"
 LOCK_TEMPLATE = "mapsite-lock.html"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REMEMBER = {"auto": "auto", True: "always", False: "never"}  # the remember option as the lock page reads it
 
 
@@ -65,26 +65,29 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         root = Path(config.config_file_path).parent
         self._check_options(root, config.theme.get("language"))
         self.layout = UrlLayout(self.config.slug_in_url, config.use_directory_urls, config.site_url or "")
+        self.custom_dir = config.theme.custom_dir
+        self.ahead = None if self.command == "serve" else RenderAhead.fork_for(len(plan_paths(self.plans_dir)), self.custom_dir)
         self.deals = self._load_deals(root)  # every plan, checked; `built`: the ones this build (shard) publishes
         self.shard, self.built = shards.published(self.deals)
         self.team = Team.for_site(self.config.team_path, self.deals, self.layout) if self.config.team else None
         self.documents = {d.slug: documents.offered(d, self.layout.folder(d), team=self.team is not None) for d in self.deals}
         self.plans_found_in = {Path(os.path.abspath(root / self.config.plans_dir)), self.plans_dir}
         self.updated = last_changed([d.path for d in self.deals], root)
-        self.moves = Chunked(date_moves, [d.path for d in self.built], root)  # in another process while pages render
         for tip in advise_all(self.deals, self.today, root, root, self.updated, self.language):  # style advice never fails a --strict build
             log.info("mapsite advice: %s", tip)
         forget_positions(self.deals)  # every problem with a file:line is reported by now
+        settle(self.command)  # before the workers below fork
+        self.moves = Chunked(date_moves, [d.path for d in self.built], root, pool=self.ahead and self.ahead.history_pool)
         self.preview = self.command == "serve" and config.dev_addr.host in LOOPBACK
         self.keys, self.save_keys = self._start_keys(root)
         _turn_off_instant_loading(config)
         self.words = words(self.language)  # the landing page's; each deal's pages speak its own
-        self.custom_dir = config.theme.custom_dir
         self.envs: dict[str, Environment] = {}  # one per language, built per build: a custom_dir template wins
         self.deal_of: dict[str, Deal] = {}  # src_uri -> deal
         self.kind_of: dict[str, PageKind] = {}  # src_uri -> kind, for every page this plugin generates
-        self.logos: tuple[str, dict[str, str]] = ("", {})  # the deal being built's: read once for its pages
         self.flow = PageFlow()  # a page's content exists while it is built: `pageflow`
+        if self.ahead:
+            self.ahead.start(self.built, lambda d: [self.layout.source(d, kind) for kind in kinds.DEAL_KINDS], self._job)
         return config
 
     def _check_options(self, root: Path, theme_language: str | None) -> None:
@@ -105,13 +108,13 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         """Each deal's realm, and its key: PBKDF2 runs in worker processes while pages render (none in preview)."""
         self.realms = {d.slug: realm_of(d, self.layout.folder(d)) for d in self.built}
         every = ([self.team.realm] if self.team else []) + list(self.realms.values())  # the team's first: every page needs it
-        return (SealKeys(), None) if self.preview else realm_keys(every, root)
+        return (SealKeys(), None) if self.preview else realm_keys(every, root, pool=self.ahead and self.ahead.key_pool)
 
     def _load_deals(self, root: Path) -> list[Deal]:
         """Every plan (or the one being previewed), valid and placed as the layout publishes them; else a PluginError."""
         only = self._only()
         paths = [self.plans_dir / f"{only}.md"] if only else plan_paths(self.plans_dir)
-        deals, problems = load_paths(paths, root, project=root, layout=self.layout)
+        deals, problems = load_paths(paths, root, project=root, layout=self.layout, mapper=self.ahead.map if self.ahead else map)
         left = placeholders.left_in(deals, passwords.in_ci())  # template text: never published from CI
         if problems or any(p.level == "error" for p in left):
             raise PluginError("mapsite: invalid plans:\n" + "\n".join(str(p) for p in problems + left))
@@ -213,8 +216,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         realm = self._realm(kind, src_uri)
         if self.preview:
             return output  # plain text on loopback only; the deal template says so in its banner
-        views = self._views(output, page, realm)
-        hashes = [h for html_, _ in views for h in csp.script_hashes(html_)]
+        views, hashes = self._views(output, page, realm)
         return self._shell(protect.seal(views, page.url), page.url, config, self.deal_of.get(src_uri), list(dict.fromkeys(hashes)))
 
     def _shell(self, payload: dict, url: str, config: MkDocsConfig, deal: Deal | None, hashes: list[str] = ()) -> str:
@@ -226,18 +228,19 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
                                           team=deal is None)
         return self._with_policy(shell, LOCK_TEMPLATE, also=hashes)
 
-    def _views(self, output: str, page: Page, realm: Realm) -> list:
-        """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`)."""
+    def _views(self, output: str, page: Page, realm: Realm) -> tuple[list, list[str]]:
+        """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`);
+        and the hashes of their scripts."""
         src_uri = page.file.src_uri
-        output = self._with_policy(output, src_uri)  # before encryption: the policy travels inside the page too
+        output, hashes = self._hashed(output, src_uri)  # before encryption: the policy travels inside the page too
         key = self.keys.get(realm.id)
         if not self.team:
-            return [(output, [protect.Lock("deal", key)])]
+            return [(output, [protect.Lock("deal", key)])], hashes
         if realm is self.team.realm:  # the team page: the team's lock only
-            return [(output, [protect.Lock("team", key)])]
+            return [(output, [protect.Lock("team", key)])], hashes
         own = self.flow.team_view(page)
-        team_html = own and self._with_policy(team_page(output, page.content, own, src_uri), src_uri)
-        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id))
+        team_html, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if own else (None, [])
+        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id)), hashes + more
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
         """The realm that protects a generated page; a kind that names none stops the build, never publishes plain text."""
@@ -257,10 +260,14 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
     def _with_policy(self, output: str, name: str, also: list[str] = ()) -> str:
         """The page with its Content-Security-Policy; not under `mkdocs serve`, which adds its live-reload
         script inline to every page it serves (and publishes nothing)."""
+        return self._hashed(output, name, also)[0]
+
+    def _hashed(self, output: str, name: str, also: list[str] = ()) -> tuple[str, list[str]]:
+        """`_with_policy`, and the hashes of the page's own scripts (none under serve)."""
         if self.command == "serve":
-            return output
+            return output, []
         try:
-            return csp.with_policy(output, also)
+            return csp.hashed(output, also)
         except ValueError as error:
             raise PluginError(f"mapsite: {name}: {error}") from None
 
@@ -291,18 +298,18 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         return page.file.src_uri in self.deal_of or self.kind_of.get(page.file.src_uri) is kinds.TEAM_PAGE
 
     def _content(self, page: Page) -> tuple[str, str | None]:
-        """A generated page's content and, for a deal with internal items, the team's view of it."""
-        deal = self.deal_of.get(page.file.src_uri)
+        """A generated page's content and, where internal items change it, the team's view: rendered ahead, else now."""
+        uri, deal = page.file.src_uri, self.deal_of.get(page.file.src_uri)
         if deal is None:
             return self._team_page(page), None
-        if self.logos[0] != deal.slug:
-            self.logos = (deal.slug, pages.logo_uris(deal))
-        kind = self.kind_of[page.file.src_uri]
-        options = dict(updated=self.updated.get(deal.path, self.today), layout=self.layout, logos=self.logos[1],
-                       moves=self.moves.get(deal.path), env=self._env(self._language(deal)), documents=self.documents[deal.slug])
-        team_view = (pages.render_page(kind, deal, self.today, audience=TEAM, **options)
-                     if self.team and has_team_view(deal.plan, kind) else None)
-        return pages.render_page(kind, deal, self.today, **options), team_view
+        return (self.ahead and self.ahead.take(uri)) or render_deal(self._job(deal, [uri]), self._env)[uri]
+
+    def _job(self, deal: Deal, uris: list[str] | None = None) -> DealJob:
+        """What rendering the deal's pages (those at `uris`, else all) needs beside its plan."""
+        wanted = [(self.layout.source(deal, kind), kind) for kind in kinds.DEAL_KINDS]
+        return DealJob(deal, tuple((u, k) for u, k in wanted if uris is None or u in uris), self.today,
+                       self.updated.get(deal.path, self.today), self.layout, self.moves.get(deal.path),
+                       self.documents[deal.slug], self._language(deal), self.team is not None)
 
     def _team_page(self, page: Page) -> str:
         """The team page's content; its actions' data is sealed into a file of its own after the build (`on_post_build`)."""
@@ -376,11 +383,16 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
             shards.finish(Path(config.site_dir), self.shard, [self.layout.folder(d) for d in self.built], self.team)
             if self.save_keys:
                 self.save_keys()
-            self.keys.close()
+            self._stop_workers()
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.config.enabled and getattr(self, "keys", None) is not None:
-            self.keys.close()  # a failed build does not wait for the keys still being derived
+        self._stop_workers()  # a failed build does not wait for keys still being derived, or pages still rendered
+
+    def _stop_workers(self) -> None:
+        for workers in (getattr(self, "keys", None), getattr(self, "ahead", None)):
+            if workers is not None:
+                workers.close()
+        unsettle()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if not self.config.enabled:
@@ -388,7 +400,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not self.plans_dir.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(self.plans_dir))
         if self.preview:  # plain text on loopback: answer the browser on this machine, not a rebound name
-            server.set_app(_own_host_only(server.get_app(), server))
+            server.set_app(own_host_only(server.get_app(), server))
         return server
 
 
@@ -412,24 +424,6 @@ def _turn_off_instant_loading(config: MkDocsConfig) -> None:
     if "navigation.instant" in features:
         config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
         log.info("mapsite: navigation.instant is off: deal pages open through their password shell")
-
-
-def _own_host_only(app, server):
-    """`app` (MkDocs' WSGI app) behind a check of the Host header: 403 unless it names the server itself.
-
-    Listening on loopback keeps other machines out, not other sites: a page can point its own name
-    at 127.0.0.1 (DNS rebinding) and read the plaintext preview as same-origin. Its requests still
-    carry its name in Host, so only `127.0.0.1:PORT`, `[::1]:PORT` (as bound) and `localhost:PORT` pass.
-    """
-    def guarded(environ, start_response):
-        host, port = server.server_address[:2]  # as bound: an IPv4 or IPv6 address, the real port
-        names = (f"[{host}]" if ":" in host else host, "localhost")
-        allowed = {f"{name}:{port}" for name in names} | (set(names) if port == 80 else set())  # :80 goes unsaid
-        if environ.get("HTTP_HOST", "").lower() in allowed:
-            return app(environ, start_response)
-        start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
-        return [f"Forbidden: this preview answers only http://{names[0]}:{port}/ and http://localhost:{port}/\n".encode()]
-    return guarded
 
 
 def _scrub_search_index(site_dir: Path, folders: set[str]) -> None:

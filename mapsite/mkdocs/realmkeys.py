@@ -51,10 +51,11 @@ def keeps(realm: Realm, password: passwords.Password) -> bool:
     return realm.min_bits >= recordcache.MIN_BITS or password.from_site_key
 
 
-def realm_keys(realms: Iterable[Realm], root: Path) -> tuple[SealKeys, Callable[[], None] | None]:
+def realm_keys(realms: Iterable[Realm], root: Path, pool=None) -> tuple[SealKeys, Callable[[], None] | None]:
     """Every realm's key by realm id, with no PBKDF2 where a cached record serves; fails closed when a password is missing or weak.
 
     Returns the keys and what saves both caches once the build has succeeded (None: nothing to save).
+    `pool`: the build's key workers (`keys.key_workers`), forked before the plans were read.
     """
     realms = list(realms)
     local = None if passwords.in_ci() else KeyCache(root)
@@ -94,7 +95,7 @@ def realm_keys(realms: Iterable[Realm], root: Path) -> tuple[SealKeys, Callable[
     todo = [r for r in realms if r.id not in cached and r.id not in known]
     if cache:
         log.info(f"mapsite: keys: {len(cached)} of {len(realms)} realms from the cache, {len(todo)} to derive")
-    derived = BackgroundKeys({r.id: found[r.id].value for r in todo}, {r.id: r.salt for r in todo}, known=known)
+    derived = BackgroundKeys({r.id: found[r.id].value for r in todo}, {r.id: r.salt for r in todo}, known=known, pool=pool)
     seals = SealKeys(derived, cached, content)
     if not (cache or (local and todo)):
         return seals, None

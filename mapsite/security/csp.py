@@ -56,9 +56,16 @@ def with_policy(page: str, also: list[str] = ()) -> str:
     The policy hashes the page's own inline scripts and `also`: a lock shell allows those of the
     page it writes in, since its policy outlives `document.open()` (measured in Chromium, tests/test_csp.py).
     """
-    hashes = list(dict.fromkeys([*script_hashes(page), *also]))
+    return hashed(page, also)[0]
+
+
+def hashed(page: str, also: list[str] = ()) -> tuple[str, list[str]]:
+    """`with_policy(page, also)`, and the hashes of the page's own scripts: a page about to be sealed
+    hands them to its lock shell without reading its 100 KB again."""
+    own = script_hashes(page)
+    hashes = list(dict.fromkeys([*own, *also]))
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes)}">'  # no quote or & in a policy
     head = _HEAD.search(page)
     if head is None:
         raise ValueError("a page without <head>: nowhere to put its Content-Security-Policy")
-    return page[:head.end()] + meta + page[head.end():]
+    return page[:head.end()] + meta + page[head.end():], own

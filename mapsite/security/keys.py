@@ -50,6 +50,14 @@ def _background_priority() -> None:
         os.nice(10)
 
 
+def key_workers(workers: int | None = None) -> ProcessPoolExecutor:
+    """Processes for `BackgroundKeys`, forked now: a build makes them before it reads 1,000s of plans,
+    which they would otherwise hold a copy of (every page the build writes to after a fork is copied)."""
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_background_priority)
+    pool.submit(int)
+    return pool
+
+
 class BackgroundKeys:
     """Keys derived on every core while the caller goes on working; `get(realm_id)` waits for one key only.
 
@@ -60,7 +68,8 @@ class BackgroundKeys:
     CHUNK = 4  # keys per job sent to a worker: the first pages wait little, close() cancels soon
 
     def __init__(self, passwords: dict[str, str], salts: dict[str, bytes], iterations: int = ITERATIONS,
-                 workers: int | None = None, known: dict[str, RealmKey] | None = None):
+                 workers: int | None = None, known: dict[str, RealmKey] | None = None,
+                 pool: ProcessPoolExecutor | None = None):
         self._keys = dict(known or {})
         self._salts, self._iterations = salts, iterations
         names = list(passwords)
@@ -69,8 +78,10 @@ class BackgroundKeys:
         self._pool = None
         if len(jobs) < 3 or workers == 1:
             results = map(_derive, jobs)  # in this process, each key when first asked for
+            if pool is not None:
+                pool.shutdown(wait=False)
         else:
-            self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_background_priority)
+            self._pool = pool or key_workers(workers)
             results = self._pool.map(_derive, jobs, chunksize=self.CHUNK)
         self._pending = zip(names, results)
 

@@ -2,7 +2,8 @@
 
 `render_team` is a pure function of its inputs (rows, the build's Jinja environment, the day and where
 each deal lives), so the plugin can call it wherever it builds pages. It returns an HTML fragment: the
-deals table as HTML, since that is what the reader waits for; the CSV rows as JSON made by
+deals table as HTML, since that is what the reader waits for, with its first screenful of rows in it and the
+others in a text block team.js adds after they show (`FIRST_ROWS`); the CSV rows as JSON made by
 `listing.csv_row`, so the download in the browser has the columns and the formula-safety of `mapsite list
 --csv`. The actions (tens of thousands of items at 1,000 deals) are not in the page: `actions_json` makes
 their data, which the build seals under the team's key into a file beside the page (`ACTIONS_FILE`,
@@ -28,6 +29,9 @@ ACTIONS_FILE = "actions/index.html"  # the actions' sealed data, relative to the
 FORECASTS = {"commit": N_("Commit"), "best_case": N_("Best case"), "pipeline": N_("Pipeline"), "omitted": N_("Omitted")}
 KINDS = {"milestone": N_("Milestone"), "step": N_("Step")}
 HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}  # sorting by health: worst last when ascending
+# Rows in the table as the page arrives: a screenful or two. The rest ride as text that team.js adds once these
+# show, so unlocking 1,000 deals styles and lays out 50 rows before the reader sees the table, not 1,000.
+FIRST_ROWS = 50
 
 # What team.js shows (its W.t() and W.tn() calls) rides in the page's words block; the labels of forecasts and
 # quarters it takes from the filters' options, which the template words.
@@ -44,20 +48,21 @@ Links = Mapping[str, str] | Callable[[str], str]
 
 
 def render_team(rows: list[Row], action_count: int, env: Environment, *, today: dt.date, links: Links,
-                actions_at: str) -> str:
+                actions_at: str, first_rows: int = FIRST_ROWS) -> str:
     """The team page's HTML fragment.
 
     `rows` are the pipeline rows (`rows.deal_row`), in the order the table starts in; `action_count` the number
     of open items across the deals (their data is in a file of its own, `actions_json`); `env` the build's
     `render.environment()`, whose language the page speaks; `links` maps a deal's slug to its address relative
     to the team page (`../northwind-logistics-k7qm2xtz9p/`), as a dict or a function; `actions_at` is the actions
-    file's path from the site root as its payload is bound to it (`team/actions/`).
+    file's path from the site root as its payload is bound to it (`team/actions/`); `first_rows` how many rows are
+    in the table as the page arrives (the others, once each, are in its `#ms-team-rows` block for team.js).
     """
     href = links.get if isinstance(links, Mapping) else links
     w: Words = env.globals["words"]
     owners = sorted({(row.owner_id, row.owner) for row in rows if row.owner_id}, key=lambda o: (o[1].casefold(), o[0]))
     return env.get_template(TEMPLATE).render(
-        rows=rows, today=today, href=href, owners=owners,
+        rows=rows, first_rows=first_rows, today=today, href=href, owners=owners,
         quarters=sorted({row.close_quarter for row in rows if row.close_quarter}),
         health_labels={code: w.gettext(label) for code, label in HEALTH_LABELS.items()},
         health_order=HEALTH_ORDER,
