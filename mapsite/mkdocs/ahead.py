@@ -107,8 +107,8 @@ class RenderAhead:
     @classmethod
     def fork_for(cls, plans: int, custom_dir: str | None) -> RenderAhead | None:
         """Workers for a build of `plans` deals, or None where rendering in the build's process is better."""
-        if plans < MIN_DEALS or (os.cpu_count() or 1) < 2:
-            return None
+        if plans < MIN_DEALS or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return None  # small, one core, or no fork (Windows): the build renders in its own process, as before
         return cls(custom_dir)
 
     def map(self, function: Callable, items: list) -> list:
