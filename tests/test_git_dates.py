@@ -25,7 +25,7 @@ def test_many_paths_are_asked_by_folder_and_answered_one_by_one(tmp_path):
     (tmp_path / "plans" / "deal-000.md").write_text("v2\n")
     repo.commit("second", date="2026-11-02")
 
-    specs = dates.pathspecs(asked)
+    specs = dates.pathspecs([p.resolve() for p in asked])
     assert specs == [f":(literal){folder.resolve()}"]
     changed = dates.last_changed(asked, tmp_path)
     assert set(changed) == set(asked)
@@ -40,4 +40,4 @@ def test_many_paths_are_asked_by_folder_and_answered_one_by_one(tmp_path):
 
 def test_few_paths_are_asked_by_name(tmp_path):
     paths = [tmp_path / "a.md", tmp_path / "b.md"]
-    assert dates.pathspecs(paths) == [f":(literal){p.resolve()}" for p in paths]
+    assert dates.pathspecs([p.resolve() for p in paths]) == [f":(literal){p.resolve()}" for p in paths]

@@ -6,6 +6,7 @@ A plan git cannot tell about (no repository, no git) is left out: pages then sho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from mapsite.git.runner import GitError, text, top_level
@@ -20,12 +21,12 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
     """The `newest` committed versions of each path, oldest first; paths git doesn't know are left out."""
     if not paths:
         return {}
+    wanted = {p.resolve(): p for p in paths}
     try:
         top = top_level(repo)
-        log = text(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--", *pathspecs(paths)], repo)
+        log = text(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--", *pathspecs(wanted)], repo)
     except GitError:
         return {}
-    wanted = {p.resolve(): p for p in paths}
     as_listed = {_relative(resolved, top): original for resolved, original in wanted.items()}
     names = {p.name for p in paths} | {p.name for p in wanted}  # a line by another name is no path asked, even by a symlink
     found: dict[Path, list[Version]] = {}
@@ -41,14 +42,14 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
     return {path: versions[::-1] for path, versions in found.items()}
 
 
-def pathspecs(paths: list[Path]) -> list[str]:
-    """What to ask git about: the paths themselves when few, else their folders.
+def pathspecs(resolved: Iterable[Path]) -> list[str]:
+    """What to ask git about `resolved` (paths as `resolve()` gives them): the paths themselves when few, else their folders.
 
     git matches every pathspec against every path of every commit it walks, so 10,000 plans named
     one by one cost seconds where their one folder costs milliseconds; callers keep only the paths
     they asked for. `:(literal)`: a `*` or `[` in a folder's name is not a pattern.
     """
-    resolved = [p.resolve() for p in paths]
+    resolved = list(resolved)
     asked = resolved if len(resolved) <= FEW else sorted({p.parent for p in resolved})
     return [f":(literal){p}" for p in asked]
 
@@ -67,11 +68,11 @@ def edited_now(paths: list[Path], repo: Path) -> set[Path]:
     """Paths with changes not yet committed (staged or not): being edited today, whatever git log says."""
     if not paths:
         return set()
+    wanted = {p.resolve(): p for p in paths}
     try:
         top = top_level(repo)
-        status = text(["status", "--porcelain", "-z", "--untracked-files=no", "--", *pathspecs(paths)], top)
+        status = text(["status", "--porcelain", "-z", "--untracked-files=no", "--", *pathspecs(wanted)], top)
     except GitError:
         return set()
-    wanted = {p.resolve(): p for p in paths}
     changed = {(top / entry[3:]).resolve() for entry in status.split("\0") if len(entry) > 3}
     return {original for resolved, original in wanted.items() if resolved in changed}

@@ -33,6 +33,7 @@ class _TextLoader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignor
     def ascend_resolver(self):
         pass
 
+
 MILESTONES = re.compile(r"^milestones[ \t]*:", re.M)
 TOP_LEVEL = re.compile(r"^[^\s#-]", re.M)  # a line at column 0 that is no comment and no item of a sequence
 ALIAS = re.compile(r"(?:^|[:\[{,-])[ \t]*\*[^\s*]", re.M)  # `key: *name`, not Markdown's *emphasis* or **bold**

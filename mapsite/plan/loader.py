@@ -314,17 +314,19 @@ def load_paths(paths: list[Path], display_root: Path | None = None, *, project: 
     """Load plans and check them together, placed as the site will publish them (`layout`).
 
     `mapper` (like `map`, in order) may read the plans in other processes, in batches: a build's
-    workers (`mkdocs.ahead`) read 10,000 plans on every core. Each plan's positions are shared
-    again here, as they would have been in this process.
+    workers (`mkdocs.ahead`) read 10,000 plans on every core. Plans from another process arrive with
+    copies of their positions, which are shared again here, as reading them in this process shares them.
     """
     deals: list[Deal] = []
     problems: list[Problem] = []
+    elsewhere = mapper is not map  # read in this process, positions are shared already (`_shared`)
     batches = [paths[i:i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH)]
     for results in mapper(functools.partial(_load_batch, display_root=display_root, project=project), batches):
         for deal, found in results:
             problems.extend(found)
             if deal:
-                deal.positions = _shared(deal.positions)
+                if elsewhere:
+                    deal.positions = _shared(deal.positions)
                 deals.append(deal)
     problems.extend(_at_share_id(deal, display_root, message) for deal, message in shared_problems(deals, display_root, layout))
     return deals, problems
