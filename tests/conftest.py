@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,11 +351,19 @@ def unlock(page, password: str, remember: bool = False) -> None:
     settled(page)
 
 
-def settled(page) -> None:
+def settled(page, timeout: float = 20) -> None:
     """Wait until an opened page's stylesheets have loaded: the plan is written into the document before its
-    styles arrive, and a layout measured in between is the unstyled one (a header 5 px too wide, once in CI)."""
-    page.wait_for_function("[...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.sheet)",
-                           timeout=20_000)
+    styles arrive, and a layout measured in between is the unstyled one (a header 5 px too wide, once in CI).
+
+    Asked from here, not with `wait_for_function`: Playwright polls that one by `eval` inside the page, which
+    a page's policy without 'unsafe-eval' refuses whenever the first look finds the styles still loading
+    (tests/test_workflows.py's strict header, once in CI); `evaluate` runs outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("[...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.sheet)"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page's stylesheets did not load within {timeout:g} s")
+        page.wait_for_timeout(50)
 
 
 def screenshot(page, name: str, full_page: bool = False) -> Path:
