@@ -13,6 +13,10 @@ import re
 import shutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mapsite.security import csp
 
 from conftest import (CANONICAL, MKDOCS_YML, REPO, TODAY, Served, Site, decrypt_payload, edited, passwords_env,
                       payload_of, unlock)
@@ -116,6 +120,16 @@ INJECT = """() => {
   document.head.appendChild(script);
   return window.injected === true;
 }"""
+
+
+PIECES = st.sampled_from(["<script", "<SCRIPT", "<scripts", "<script ", " src=x", ' type="application/json"', ">",
+                          "</script>", "</SCRIPT ", "</script/", "</scriptx", "</script", "\n", "\r\n", "a", "<", "/", "é"])
+
+
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_inline_scripts_are_those_the_one_lazy_pattern_finds(html):
+    """The tag-by-tag scan hashes exactly what the pattern it replaced (12 times slower) found, on any text."""
+    assert list(csp.inline_scripts(html)) == re.findall(r"<script\b([^>]*)>(.*?)</script[\s/>]", html, re.S | re.I)
 
 
 def test_chromium_reports_no_violation_and_refuses_an_unhashed_script(browser, served):
