@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 from gitrepo import GitRepo
 
@@ -31,7 +32,9 @@ def test_many_paths_are_asked_by_folder_and_answered_one_by_one(tmp_path):
     assert set(changed) == set(asked)
     assert changed[asked[1]] == dt.date(2026, 11, 2) and changed[asked[0]] == dt.date(2026, 10, 1)
     versions = dates.plan_versions(asked, tmp_path)
-    assert [day for _, day, _ in versions[asked[1]]] == [dt.date(2026, 10, 1), dt.date(2026, 11, 2)]
+    assert [day for _, day, *_ in versions[asked[1]]] == [dt.date(2026, 10, 1), dt.date(2026, 11, 2)]
+    blob = subprocess.run(["git", "hash-object", str(asked[1])], capture_output=True, text=True, check=True).stdout.strip()
+    assert versions[asked[1]][-1][3] == blob  # what history reads by id, with no search of a tree
 
     asked[2].write_text("editing\n")
     (folder / "not-asked.md").write_text("editing\n")

@@ -14,7 +14,7 @@ from mapsite.git.runner import GitError, text, top_level
 
 FEW = 64  # up to this many paths, git is asked about each one; more, about their folders
 
-Version = tuple[str, dt.date, str]  # (commit, commit date, path in the repository)
+Version = tuple[str, dt.date, str, str]  # (commit, commit date, path in the repository, the blob it held there)
 
 
 def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path, list[Version]]:
@@ -24,7 +24,7 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
     wanted = {p.resolve(): p for p in paths}
     try:
         top = top_level(repo)
-        log = text(["log", "--format=%x00%H %cs", "--name-only", "--no-renames", "--", *pathspecs(wanted)], repo)
+        log = text(["log", "--format=%x00%H %cs", "--raw", "--no-abbrev", "--no-renames", "--", *pathspecs(wanted)], repo)
     except GitError:
         return {}
     as_listed = {_relative(resolved, top): original for resolved, original in wanted.items()}
@@ -35,10 +35,11 @@ def plan_versions(paths: list[Path], repo: Path, newest: int = 30) -> dict[Path,
         if line.startswith("\0"):
             commit, stamp = line[1:].split(" ")
             day = dt.date.fromisoformat(stamp)
-        elif line:
+        elif line.startswith(":"):  # `:mode mode blob-before blob-after status<TAB>path`
+            change, _, line = line.partition("\t")
             original = as_listed.get(line) or (line.rpartition("/")[2] in names and wanted.get((top / line).resolve()))
             if original and len(found.setdefault(original, [])) < newest:
-                found[original].append((commit, day, line))
+                found[original].append((commit, day, line, change.split()[3]))
     return {path: versions[::-1] for path, versions in found.items()}
 
 
