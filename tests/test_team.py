@@ -144,6 +144,21 @@ def test_a_team_password_weaker_than_a_generated_one_is_refused(tmp_path):
         assert weak not in result.stderr and "mapsite password --team --rotate" in result.stderr
 
 
+def test_a_password_that_would_open_two_realms_is_refused_and_nothing_is_published(tmp_path):
+    site = team_site(tmp_path / "project")
+    shared = "quarry-lantern-velvet-orbit-mango-thistle-8"  # strong: only its second holder makes it wrong
+    cases = {"two deals": {"MAPSITE_PASSWORD_NORTHWIND_LOGISTICS": shared, "MAPSITE_PASSWORD_ZEBRA_DEAL": shared,
+                           "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD},
+             "a deal and the team": {"MAPSITE_PASSWORD_ZEBRA_DEAL": TEAM_PASSWORD, "MAPSITE_TEAM_PASSWORD": TEAM_PASSWORD}}
+    for case, secrets_ in cases.items():
+        result = site.build(env={"CI": "true", "MAPSITE_KEY": new_key(), **secrets_}, check=False)
+        assert result.returncode != 0 and "one password opens all of these" in result.stderr, case
+        assert "zebra-deal" in result.stderr and "MAPSITE_PASSWORD_ZEBRA_DEAL" in result.stderr, case
+        assert ("northwind-logistics" if case == "two deals" else "the team page") in result.stderr, case
+        assert shared not in result.stderr and TEAM_PASSWORD not in result.stderr and "Traceback" not in result.stderr
+        assert not site.out.exists() or not any(site.out.rglob("index.html")), case
+
+
 def test_a_team_path_that_is_a_deals_folder_or_not_a_folder_name_is_refused(tmp_path):
     clash = team_site(tmp_path / "a", "      team: true\n      team_path: zebra-deal-p2lk8hg4fd\n")
     result = clash.build(check=False)

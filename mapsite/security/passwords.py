@@ -299,14 +299,26 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
             continue
         found[realm.id] = password
     weak = _too_weak([r for r in realms if r.id in found], found, passed)
-    if missing or weak:
+    shared = _shared([r for r in realms if r.id in found], found)
+    if missing or weak or shared:
         lines = []
         if missing:
             lines.append("no password for these, so nothing was published:")
             lines += missing
-        lines += weak
+        lines += weak + shared
         raise PasswordError("\n".join(lines))
     return found
+
+
+def _shared(realms: Sequence[Realm], found: Mapping[str, Password]) -> list[str]:
+    """A line for each password that opens more than one realm: whoever may open one could read the others
+    (one deal's buyer another deal, or the team page and its internal items)."""
+    holders: dict[str, list[Realm]] = {}
+    for realm in realms:
+        holders.setdefault(found[realm.id].value, []).append(realm)
+    return [f"  {', '.join(r.label for r in group)} (from {', '.join(found[r.id].source for r in group)}): one password "
+            f"opens all of these, so whoever may open one could read the others; give each its own"
+            for group in holders.values() if len(group) > 1]
 
 
 def _too_weak(realms: Sequence[Realm], found: Mapping[str, Password], passed: Callable[[Realm, str], bool]) -> list[str]:
