@@ -28,27 +28,25 @@ def base_env() -> dict[str, str]:
 
 
 class TreeMemory:
-    """Peak memory of a process and all its descendants (PBKDF2 and git workers included), sampled.
+    """Peak memory of a process and all its descendants (PBKDF2 and git workers included), sampled every 0.2 s.
 
     Summed both as RSS (what each process holds, shared pages counted in each) and as PSS
     (proportional set size: pages the forked workers share with the build counted once).
 
-    RSS comes from /proc/<pid>/statm every `interval` (0.015 ms a read). PSS needs smaps_rollup, which
-    walks every page of the process under its memory-map lock: 24 ms for a 1.1 GB process (the build at
-    10,000 deals), 4 ms at 1,000. Read every 0.2 s, it took about a tenth of a core from the 10,000-deal
-    build and stalled its allocations, and so slowed the larger build more than the smaller one: the
-    cold-per-deal comparison measured the sampler. PSS is read while the tree's RSS is near its peak (PSS
-    never exceeds RSS): every `pss_interval`, and at most every second while RSS climbs past the last read
-    by a tenth; at 10,000 deals that is under 1% of a core, most of it in the first half minute.
+    RSS comes from /proc/<pid>/statm (0.015 ms a read). PSS needs smaps_rollup, which walks every page of
+    the process under its memory-map lock: 24 ms for a 1.1 GB process (the build at 10,000 deals), 4 ms at
+    1,000. Read from the build's own process every 0.2 s, it took about a tenth of a core from the
+    10,000-deal build and stalled its allocations, so the cold-per-deal comparison measured the sampler.
+    So the PSS sum counts the build's own process by its RSS (all of its pages, shared ones too: an upper
+    bound, never an underestimate) and only the workers, small and forked before any plan is read, by PSS.
     """
 
     PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-    NEAR_PEAK = 0.9  # PSS is read while the tree's RSS is at least this share of its highest so far
 
-    def __init__(self, pid: int, interval: float = 0.2, pss_interval: float = 5.0):
-        self.pid, self.interval, self.pss_interval = pid, interval, pss_interval
+    def __init__(self, pid: int, interval: float = 0.2):
+        self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = 0
-        self.reads = {"rss": 0, "pss": 0}  # sample counts, for the test that PSS is read sparingly
+        self.walked: set[int] = set()  # the processes read by smaps_rollup: never the build's own
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -68,35 +66,24 @@ class TreeMemory:
             tree += frontier
         return tree
 
-    def _sum(self, pids: list[int], read) -> int:
-        total = 0
-        for pid in pids:
-            try:
-                total += read(pid)
-            except (OSError, ValueError, AttributeError, IndexError):
-                pass  # the process ended between listing and reading
-        return total
-
-    def _rss(self, pid: int) -> int:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self.PAGE
-
-    def _pss(self, pid: int) -> int:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        return int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) * 1024
+    def _read(self, pid: int, file: str) -> int:
+        """Bytes: resident (statm) or proportional (smaps_rollup); 0 for a process that just ended."""
+        try:
+            text = Path(f"/proc/{pid}/{file}").read_text()
+            if file == "statm":
+                return int(text.split()[1]) * self.PAGE
+            self.walked.add(pid)
+            return int(re.search(r"^Pss:\s+(\d+) kB", text, re.M).group(1)) * 1024
+        except (OSError, ValueError, AttributeError, IndexError):
+            return 0
 
     def _run(self) -> None:
-        last, rss_then = -self.pss_interval, 0  # when PSS was last read, and the tree's RSS then
         while not self._stop.wait(self.interval):
-            pids = self._tree()
-            rss = self._sum(pids, self._rss)
-            self.peak_rss = max(self.peak_rss, rss)
-            self.reads["rss"] += 1
-            since = time.monotonic() - last
-            climbing = rss > 1.1 * rss_then and since >= 1.0
-            if rss >= self.NEAR_PEAK * self.peak_rss and (since >= self.pss_interval or climbing):
-                self.peak_pss = max(self.peak_pss, self._sum(pids, self._pss))
-                last, rss_then = time.monotonic(), rss
-                self.reads["pss"] += 1
+            root, *workers = self._tree()
+            own = self._read(root, "statm")
+            rss = own + sum(self._read(pid, "statm") for pid in workers)
+            pss = own + sum(self._read(pid, "smaps_rollup") for pid in workers)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
 
     def stop(self) -> tuple[int, int]:
         self._stop.set()
@@ -121,8 +108,8 @@ def run_command(command: list[str], cwd: Path, env: dict[str, str], log: Path) -
         "wall_s": round(wall, 3),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),  # the process and every worker it waited for
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # the largest single process (Linux: KiB)
-        "peak_rss_all_mb": round(tree_rss / 2**20, 1),  # all processes together (RSS), sampled every 0.2 s
-        "peak_pss_all_mb": round(tree_pss / 2**20, 1),  # all processes together (PSS), every 5 s near the peak
+        "peak_rss_all_mb": round(tree_rss / 2**20, 1),  # all processes together (RSS), every 0.2 s
+        "peak_pss_all_mb": round(tree_pss / 2**20, 1),  # the workers' PSS + the build's own RSS, every 0.2 s
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
