@@ -23,6 +23,7 @@ from conftest import (CANONICAL, MKDOCS_YML, REPO, TODAY, Served, Site, decrypt_
 
 PASSWORD = "correct-horse-battery-staple-42"
 OTHER = "zephyr-freight"
+OTHER_PASSWORD = PASSWORD + "-zephyr"  # its own: one password for two deals stops the build
 PAGES = ["", "milestones/", "people/"]
 META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
@@ -41,7 +42,7 @@ def built(tmp_path_factory) -> Site:
                                         ("share_id: k7qm2xtz9p", "share_id: w3pz8hvy5c"),
                                         ("Cut dispatch planning", "Halve routing </script><script>window.pwned = 1</script>"),
                                         ("title: Agree on success criteria", "title: Agree </script><script>window.pwned = 1</script>")))
-    site.build(env=passwords_env(northwind_logistics=PASSWORD, zephyr_freight=PASSWORD))
+    site.build(env=passwords_env(northwind_logistics=PASSWORD, zephyr_freight=OTHER_PASSWORD))
     return site
 
 
@@ -53,7 +54,8 @@ def published(site: Site) -> dict[str, str]:
         found[name] = path.read_text(encoding="utf-8")
         if "mapsite-payload" in found[name]:
             page_path = name.removesuffix("index.html")
-            found[name + " (unlocked)"] = decrypt_payload(payload_of(found[name]), PASSWORD, page_path)
+            password = OTHER_PASSWORD if name.startswith(OTHER) else PASSWORD
+            found[name + " (unlocked)"] = decrypt_payload(payload_of(found[name]), password, page_path)
     return found
 
 

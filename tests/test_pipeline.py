@@ -273,7 +273,8 @@ def test_list_prints_a_table_with_a_header_and_refuses_two_formats(pipeline_site
 
 def test_the_build_takes_the_currency_option_and_no_deal_page_shows_the_pipeline(pipeline_site) -> None:
     password = "correct-horse-battery-staple-42"
-    pipeline_site.build(env=passwords_env(northwind_logistics=password, acme_hostile=password, plain_deal=password))
+    pipeline_site.build(env=passwords_env(northwind_logistics=password, acme_hostile=password + "-acme",
+                                          plain_deal=password + "-plain"))
     deal = "northwind-logistics-k7qm2xtz9p/"
     for page in (deal, deal + "milestones/", deal + "people/"):
         html = decrypt(pipeline_site, page, password)

@@ -70,7 +70,7 @@ def test_parameters_travel_in_the_payload(built):
 def test_salt_is_stable_across_builds_and_unique_per_deal(site):
     site.add_plan("northwind-logistics.md", CANONICAL.read_text())
     site.add_plan("other-deal.md", CANONICAL.read_text().replace("k7qm2xtz9p", "q8w7e6r5t4"))
-    env = passwords_env(northwind_logistics=PASSWORD, other_deal=PASSWORD)
+    env = passwords_env(northwind_logistics=PASSWORD, other_deal=PASSWORD + "-other")
     site.build(env=env)
     first = locks_of(payload_of(page_file(site, DEAL).read_text()))[0]
     other = locks_of(payload_of(page_file(site, "other-deal-q8w7e6r5t4/").read_text()))[0]
