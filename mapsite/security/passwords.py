@@ -298,8 +298,8 @@ def resolve(realms: Sequence[Realm], root: Path, environ: Mapping[str, str] | No
                               else f"; it is never derived from {KEY_VARIABLE}: `mapsite password --team` makes a strong one"))
             continue
         found[realm.id] = password
-    weak = _too_weak([r for r in realms if r.id in found], found, passed)
-    shared = _shared([r for r in realms if r.id in found], found)
+    present = [r for r in realms if r.id in found]
+    weak, shared = _too_weak(present, found, passed), _shared(present, found)
     if missing or weak or shared:
         lines = []
         if missing:
