@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from conftest import CANONICAL
 from mapsite.insight import derive
 from mapsite.insight import listing
+from mapsite.insight.audience import BUYER, TEAM
 from mapsite.insight.advice import advise
 from mapsite.insight.rows import deal_row
 from mapsite.site import render as pages
@@ -210,6 +212,33 @@ def test_internal_items_never_change_what_the_buyer_sees(data, plan_dict, today)
     assert public_view(shown) == shown
     assert derive.health(shown_more, today) == derive.health(shown, today)
     assert derive.progress(shown_more) == derive.progress(shown)
+
+
+@given(st.data(), plan_data(), DATES)
+def test_a_deals_two_views_rendered_together_are_each_as_rendered_alone(data, plan_dict, today):
+    """What the buyer's view and the team's share is rendered once for the deal (`render.Parts`). Rendered in turn,
+    as a build does (the team's first, or the buyer's), every page must be exactly as it is rendered alone: nothing
+    of the team's view in the buyer's, nothing stale in the team's. Internal milestones land anywhere (numbers
+    shift), and internal steps may repeat a public step's words."""
+    extra = data.draw(internal_items([p["id"] for p in plan_dict["stakeholders"]]))
+    milestones = list(plan_dict["milestones"])
+    for inner in extra["milestones"]:
+        milestones.insert(data.draw(st.integers(0, len(milestones))), inner)
+    first = milestones[data.draw(st.integers(0, len(milestones) - 1))]
+    copies = [{**step, "internal": True} for step in first.get("steps", [])[:1]]  # the same task, for the team only
+    milestones[milestones.index(first)] = {**first, "steps": [*first.get("steps", []), *copies, *extra["steps"]]}
+    deal, problems = load_text(plan_text({**plan_dict, "milestones": milestones}), Path(f"plans/{SLUG}.md"))
+    assert problems == [], problems
+
+    def alone(kind, audience):
+        return pages.render_page(kind, dataclasses.replace(deal), today, audience=audience)  # a deal never seen before
+
+    expected = {(kind, audience): alone(kind, audience) for kind in kinds.DEAL_KINDS for audience in (TEAM, BUYER)}
+    for order in ((TEAM, BUYER), (BUYER, TEAM)):
+        together = dataclasses.replace(deal)
+        for kind in kinds.DEAL_KINDS:
+            for audience in order:
+                assert pages.render_page(kind, together, today, audience=audience) == expected[kind, audience]
 
 
 # --- mutated plans --------------------------------------------------------------------------

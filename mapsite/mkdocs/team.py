@@ -75,10 +75,11 @@ def team_page(output: str, buyer_content: str, team_content: str, where: str) ->
     mapsite, the team's view cannot be placed safely and the build stops (it never falls back to
     showing the team the buyer's page, nor the buyer the team's).
     """
-    if output.count(buyer_content) != 1:
+    start = output.find(buyer_content)
+    if start < 0 or output.find(buyer_content, start + 1) >= 0:  # after the content, the rest of the page is short
         raise PluginError(f"mapsite: {where}: the team's view cannot be placed: the page's content was changed after "
                           f"mapsite rendered it (another plugin?); turn that plugin off for deal pages, or `team: false`")
-    return output.replace(buyer_content, team_content)
+    return output[:start] + team_content + output[start + len(buyer_content):]
 
 
 @dataclass(frozen=True)

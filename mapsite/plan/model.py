@@ -334,15 +334,19 @@ class Plan(Strict):
 PIPELINE_FIELDS = ("owner", "amount", "currency", "forecast", "close")  # the team's sales pipeline: never the buyer's
 
 
+def _public_milestone(milestone: Milestone, hidden: set[str]) -> Milestone:
+    """The milestone without its internal steps and its `after:` on internal milestones; itself when it has neither,
+    so the buyer's view and the team's share it (`site.render` renders it once for both)."""
+    if not any(s.internal for s in milestone.steps) and not (milestone.after and hidden.intersection(milestone.after)):
+        return milestone
+    return milestone.model_copy(update={"steps": [s for s in milestone.steps if not s.internal],
+                                        "after": None if milestone.after is None else [a for a in milestone.after if a not in hidden]})
+
+
 def public_view(plan: Plan) -> Plan:
     """The plan as the buyer may see it: every `internal: true` item and the pipeline fields removed."""
     hidden = {m.id for m in plan.milestones if m.internal and m.id}
-    milestones = [
-        m.model_copy(update={"steps": [s for s in m.steps if not s.internal],
-                             "after": None if m.after is None else [a for a in m.after if a not in hidden]})
-        for m in plan.milestones
-        if not m.internal
-    ]
+    milestones = [_public_milestone(m, hidden) for m in plan.milestones if not m.internal]
     return plan.model_copy(update={
         "milestones": milestones,
         "risks": [r for r in plan.risks if not r.internal],

@@ -13,6 +13,7 @@ without an id) makes old references unknown: `mapsite apply` then refuses them, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -21,6 +22,7 @@ from mapsite.plan.model import Milestone, Plan, Step
 REFERENCE = re.compile(r"m:(?P<milestone>~[0-9a-f]{8}|[A-Za-z0-9_.-]{1,64})(?:/s:(?P<step>~[0-9a-f]{8}))?")
 
 
+@functools.lru_cache(maxsize=4096)  # a deal's pages and its two audiences' views ask for the same titles again and again
 def text_key(text: str) -> str:
     """`~` and 8 hex digits of the text's SHA-256: the same for the same words, however they are wrapped."""
     return "~" + hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:8]

@@ -31,10 +31,11 @@ MAIL_WORDS = {
 }
 
 
-def context(w: Words, slug: str, plan: Plan) -> dict:
-    """The templates' view: each item's reference, and `actions_json` for the data block."""
+def context(w: Words, slug: str, plan: Plan, data: str | None = None) -> dict:
+    """The templates' view: each item's reference, and `actions_json` for the data block (`data`, when the caller
+    has it already: it is the same for the buyer's view and the team's, which list only what the buyer may update)."""
     return {"action_ref": lambda item: item_ref(plan, item), "milestone_ref": milestone_ref, "step_ref": step_ref,
-            "actions_json": Markup(actions_json(w, slug, plan))}
+            "actions_json": Markup(actions_json(w, slug, plan) if data is None else data)}
 
 
 def item_ref(plan: Plan, item: Item) -> str:

@@ -60,16 +60,36 @@ def _internal_tag(w: Words, item) -> Markup:
     return Markup('<span class="ms-internal">{}</span>').format(w.gettext("Internal"))
 
 
-class Rendered:
-    """A macro's output for each of `items`, made once and looked up by the item itself (by identity: the lists a
-    page shows are drawn from the same `Item` objects), for a page that shows one item in two places."""
+class Parts:
+    """Parts of a deal's pages made once for the deal, both audiences' views and every page: a milestone the buyer's
+    view shares with the team's (`plan.public_view` keeps it the same object), an item listed twice on a page.
 
-    def __init__(self, items: Sequence, macro) -> None:
-        self.html = {id(item): macro(item) for item in items}
-        self.items = items  # kept alive with their ids
+    The team's view is rendered beside the buyer's for half a team's deals (an internal step changes every page);
+    most of it is the buyer's. `part(macro, *args)` is `macro(*args)`, remembered by the identity of the first
+    argument and the values of the rest; `part(macro, *args, key=...)` by `key`, values that decide everything the
+    macro reads. A macro given to it may read nothing else that differs between the views: each page's two views
+    rendered in turn are held equal to each rendered alone (tests/test_properties.py)."""
 
-    def __getitem__(self, item) -> Markup:
-        return self.html[id(item)]
+    def __init__(self) -> None:
+        self.made: dict[tuple, tuple[tuple, Markup]] = {}
+        self.values: dict[str, object] = {}
+
+    def value(self, name: str, make):
+        """`make()`, once a deal: for what is the same in every view by construction."""
+        if name not in self.values:
+            self.values[name] = make()
+        return self.values[name]
+
+    def on(self, page: str):
+        """`part` for the templates of one page kind: a macro's name means one macro only within its own template."""
+
+        def part(macro, *args, key: tuple | None = None) -> Markup:
+            known = (page, macro.name, *((id(args[0]), *args[1:]) if key is None else key))
+            found = self.made.get(known)
+            if found is None:
+                found = self.made[known] = (args, macro(*args))  # the arguments kept alive: their ids are in the key
+            return found[1]
+        return part
 
 
 def environment(custom_dir: str | None = None, language: str = "en") -> Environment:
@@ -90,7 +110,7 @@ def environment(custom_dir: str | None = None, language: str = "en") -> Environm
     env.filters.update(md=text.inline, md_block=text.block, date=w.date, days_left=w.days_left, due_in=w.due_in,
                        number=w.number, person=lambda p: _person(w, p), status_label=w.status, slip=derive.slip_days,
                        reason=lambda r: reason_text(w, r), file_size=lambda n: files.size_text(w, n))
-    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item), rendered=Rendered)
+    env.globals.update(words=w, internal=lambda item: _internal_tag(w, item))
     return env
 
 
@@ -162,21 +182,30 @@ class _LastDeal:
 
     def __init__(self) -> None:
         self.last: dict[str, tuple[tuple, dict]] = {}  # audience -> (key, context)
+        self.parts: tuple[tuple, Parts] = ((), None)
 
-    def get(self, w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str, audience: Audience) -> dict:
+    def get(self, w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str, audience: Audience,
+            shown: tuple = ()) -> dict:
+        """The audience's context, and `parts` for the deal as pages read it beside their context (`shown`: the
+        layout and the date changes): each page gets its own copy."""
         key = (w, deal, deal.plan, today, updated, folder)
         known, context = self.last.get(audience, ((), {}))
-        same = len(known) == len(key) and all(a is b for a, b in zip(known[:3], key[:3])) and known[3:] == key[3:]
-        if not same:
-            context = _context(w, deal, today, updated, folder, audience)
+        if not self._same(self.parts[0], key + shown):
+            self.parts = (key + shown, Parts())
+        if not self._same(known, key):
+            context = _context(w, deal, today, updated, folder, audience, self.parts[1])
             self.last[audience] = (key, context)
-        return dict(context)
+        return dict(context, parts=self.parts[1])
+
+    @staticmethod
+    def _same(known: tuple, key: tuple) -> bool:
+        return len(known) == len(key) and all(a is b for a, b in zip(known[:3], key[:3])) and known[3:] == key[3:]
 
 
 _last_deal = _LastDeal()
 
 
-def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str, audience: Audience) -> dict:
+def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str, audience: Audience, parts: Parts) -> dict:
     plan: Plan = view_for(deal.plan, audience)  # facts count only what the page's audience sees
     done, total = derive.progress(plan)
     projection = project(plan, today)
@@ -202,6 +231,7 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "commercial_total": derive.commercial_total(plan),
         "items": every,
         "owed": lambda sid: derive.owed(plan, sid, pending),
+        "owed_key": lambda person, owes: (person, tuple(owes), tuple(plan.milestones[i.milestone_number - 1].title for i in owes)),
         "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(w, plan, today, projection),
         "projection": projection,
@@ -210,7 +240,8 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "calendar_json": Markup(_calendar_json(w, folder, plan)),
         "words_json": Markup(w.browser),
         "calendar_id": calendar_id,
-        **actions.context(w, deal.slug, plan),  # any template may offer them
+        # any template may offer them; the data block lists what the buyer may update, the same in both views
+        **actions.context(w, deal.slug, plan, parts.value("actions", lambda: actions.actions_json(w, deal.slug, plan))),
     }
 
 
@@ -334,7 +365,9 @@ def render_page(kind: PageKind, deal: Deal, today: dt.date, *, updated: dt.date 
     """
     env = env or _default()
     template = env.get_template(kind.template)
-    context = _last_deal.get(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience)
+    context = _last_deal.get(env.globals["words"], deal, today, updated or today, layout.folder(deal), audience,
+                             (layout, moves))
+    context["part"] = context.pop("parts").on(kind.key)
     if kind.key == "milestones":
         context["ledger"] = ledger(context["plan"], today, moves)
     return template.render(context, page_key=kind.key, links=layout.page_links(kind.key), logos=logos or {},

@@ -91,6 +91,7 @@ def _converter() -> markdown.Markdown:
 _md = _converter()
 
 
+@functools.lru_cache(maxsize=16)  # a deal's body is on its summary once for each audience: converted once
 def block(text: str | None, shift_headings: int = 1) -> Markup:
     """Multi-paragraph Markdown (the plan's narrative body); headings move down `shift_headings` levels."""
     if not text or not text.strip():
