@@ -90,6 +90,15 @@ def test_the_team_password_opens_every_deal_with_its_internal_items_and_the_team
     assert {deal[0] for deal in actions["deals"]} == set(DEALS)
 
 
+def test_every_view_carries_one_policy_its_own(published):
+    """The team's view is the buyer's page with the team's content in it, given a policy of its own: not a second."""
+    site, _, buyers = published
+    for password in (TEAM_PASSWORD, *buyers.values()):
+        for path, html in opened(site, password).items():
+            if path != "team/actions/index.html":  # data, not a page
+                assert html.count('http-equiv="Content-Security-Policy"') == 1, path
+
+
 def test_a_deal_with_internal_items_has_a_view_only_the_team_opens_and_one_without_has_one_view(published):
     site, _, _ = published
     northwind = payload_of(page_file(site, DEALS["northwind-logistics"][0] + "/").read_text())

@@ -232,14 +232,14 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         """What a page's payload holds, each view with its policy inside: the realm's view, and the team's (`mkdocs.team`);
         and the hashes of their scripts."""
         src_uri = page.file.src_uri
-        output, hashes = self._hashed(output, src_uri)  # before encryption: the policy travels inside the page too
+        own = self.flow.team_view(page) if self.team and realm is not self.team.realm else None
+        team_html, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if own else (None, [])
+        output, hashes = self._hashed(output, src_uri)  # before encryption: each view's policy travels inside it too
         key = self.keys.get(realm.id)
         if not self.team:
             return [(output, [protect.Lock("deal", key)])], hashes
         if realm is self.team.realm:  # the team page: the team's lock only
             return [(output, [protect.Lock("team", key)])], hashes
-        own = self.flow.team_view(page)
-        team_html, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if own else (None, [])
         return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id)), hashes + more
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
