@@ -61,14 +61,17 @@ def _internal_tag(w: Words, item) -> Markup:
 
 
 class Parts:
-    """Parts of a deal's pages made once for the deal, both audiences' views and every page: a milestone the buyer's
-    view shares with the team's (`plan.public_view` keeps it the same object), an item listed twice on a page.
+    """Parts of a deal's pages made once for the deal, both audiences' views: a milestone the buyer's view shares
+    with the team's (`plan.public_view` keeps it the same object), a person's card, an open item (listed twice on
+    the summary too).
 
     The team's view is rendered beside the buyer's for half a team's deals (an internal step changes every page);
-    most of it is the buyer's. `part(macro, *args)` is `macro(*args)`, remembered by the identity of the first
-    argument and the values of the rest; `part(macro, *args, key=...)` by `key`, values that decide everything the
-    macro reads. A macro given to it may read nothing else that differs between the views: each page's two views
-    rendered in turn are held equal to each rendered alone (tests/test_properties.py)."""
+    most of it is the buyer's. `part(macro, *args, key=..., same=...)` is `macro(*args)`, remembered under `key`
+    (where the part is on its page: a milestone's number, a person's id) with `same`, the values that decide
+    everything the macro reads; a later call with the same key and equal `same` gets it again. Equality, not a
+    hash: a build that renders one view pays a lookup, nothing more. A macro given to it may read nothing else
+    that differs between the views: each page's two views rendered in turn are held equal to each rendered
+    alone (tests/test_properties.py)."""
 
     def __init__(self) -> None:
         self.made: dict[tuple, tuple[tuple, Markup]] = {}
@@ -83,11 +86,11 @@ class Parts:
     def on(self, page: str):
         """`part` for the templates of one page kind: a macro's name means one macro only within its own template."""
 
-        def part(macro, *args, key: tuple | None = None) -> Markup:
-            known = (page, macro.name, *((id(args[0]), *args[1:]) if key is None else key))
-            found = self.made.get(known)
-            if found is None:
-                found = self.made[known] = (args, macro(*args))  # the arguments kept alive: their ids are in the key
+        def part(macro, *args, key: tuple, same: tuple) -> Markup:
+            where = (page, macro.name, *key)
+            found = self.made.get(where)
+            if found is None or found[0] != same:  # a tuple compares its items by identity first
+                found = self.made[where] = (same, macro(*args))
             return found[1]
         return part
 
@@ -231,7 +234,8 @@ def _context(w: Words, deal: Deal, today: dt.date, updated: dt.date, folder: str
         "commercial_total": derive.commercial_total(plan),
         "items": every,
         "owed": lambda sid: derive.owed(plan, sid, pending),
-        "owed_key": lambda person, owes: (person, tuple(owes), tuple(plan.milestones[i.milestone_number - 1].title for i in owes)),
+        "titles_of": lambda items: [plan.milestones[i.milestone_number - 1].title for i in items],
+        "milestone_of": lambda item: plan.milestones[item.milestone_number - 1],
         "pages": kinds.DEAL_KINDS,
         "timeline": _timeline(w, plan, today, projection),
         "projection": projection,
