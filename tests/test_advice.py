@@ -172,7 +172,18 @@ def test_more_than_thirty_steps():
     text = canonical().replace("    owners: [dana, raj]\n", "    owners: [dana, raj]\n" + steps, 1)
     warning = next(w for w in advice(text) if "steps" in w["message"])
     assert warning["line"] == line_of(text, "milestones:")
-    assert "the plan has 31 steps; keep it to 30 or fewer" in warning["message"]
+    assert "the plan has 31 steps the buyer sees; keep it to 30 or fewer" in warning["message"]
+
+
+def test_the_teams_own_steps_do_not_count_toward_thirty():
+    steps = "    steps:\n" + "".join(f"      - task: Finance task {n}\n        owner: dana\n" for n in range(20))
+    internal = "".join(f"      - task: Deal desk {n}\n        owner: tom\n        internal: true\n" for n in range(5))
+    text = canonical().replace("    owners: [dana, raj]\n", "    owners: [dana, raj]\n" + steps + internal, 1)
+    assert not [w for w in advice(text) if "steps the buyer sees" in w["message"]]  # 29 the buyer sees, 34 in all
+    for n in (0, 1):  # two of them shared with the buyer: 31
+        text = text.replace(f"      - task: Deal desk {n}\n        owner: tom\n        internal: true\n",
+                            f"      - task: Deal desk {n}\n        owner: tom\n", 1)
+    assert [w for w in advice(text) if "the plan has 31 steps the buyer sees" in w["message"]]
 
 
 def test_errors_and_warnings_together_exit_1_and_say_which_is_which(site):

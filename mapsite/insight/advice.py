@@ -103,9 +103,9 @@ def _milestone_shape(plan: Plan) -> list[tuple[Loc, str]]:
         hint = "split the big ones: success criteria, validation, security, business case, contract, kick-off, " \
                "go-live, value review" if len(public) < low else "merge small ones into steps of a bigger milestone"
         found.append((("key", "milestones"), f"the plan has {len(public)} milestone{'s' if len(public) != 1 else ''} the buyer sees; aim for {low}-{high}: {hint}"))
-    steps = sum(len(m.steps) for m in plan.milestones)
+    steps = sum(not step.internal for _, milestone in public for step in milestone.steps)  # the team's own are not read by both
     if steps > MAX_STEPS:
-        found.append((("key", "milestones"), f"the plan has {steps} steps; keep it to {MAX_STEPS} or fewer so both sides "
+        found.append((("key", "milestones"), f"the plan has {steps} steps the buyer sees; keep it to {MAX_STEPS} or fewer so both sides "
                                              "read it: merge small tasks, keep detail in your own task tracker"))
     shown = _buyers_milestones(plan)
     review, last = derive.value_review(shown), derive.last_milestone(shown)
