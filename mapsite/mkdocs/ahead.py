@@ -28,7 +28,7 @@ from jinja2 import Environment
 from mapsite.git.history import Move
 from mapsite.insight.audience import TEAM
 from mapsite.mkdocs.chunked import one_worker
-from mapsite.mkdocs.team import DealFacts, deal_facts, has_team_view
+from mapsite.mkdocs.team import has_team_view
 from mapsite.plan import Deal
 from mapsite.security.keys import key_workers
 from mapsite.site.documents import Offered
@@ -55,7 +55,6 @@ class DealJob:
     documents: Sequence[Offered]
     language: str
     team: bool  # whether the team's views are made at all (`team: true`)
-    row: tuple[dt.date | None, str | None] | None = None  # for the team page's row: the plan's last change, the site's currency
 
 
 def render_deal(job: DealJob, env: Callable[[str], Environment]) -> dict[str, Rendered]:
@@ -80,16 +79,12 @@ def _worker_env(language: str) -> Environment:
     return _envs[language]
 
 
-def _render_jobs(jobs: list[DealJob]) -> tuple[dict[str, Rendered], dict[str, DealFacts]]:
-    """In a worker: every page of `jobs`, and each deal's facts for the team page (`team.deal_facts`), so the
-    team page, built last, has little left to work out on the build's one core."""
+def _render_jobs(jobs: list[DealJob]) -> dict[str, Rendered]:
+    """In a worker: every page of `jobs`."""
     rendered: dict[str, Rendered] = {}
-    facts: dict[str, DealFacts] = {}
     for job in jobs:
         rendered.update(render_deal(job, _worker_env))
-        if job.row is not None:
-            facts[job.deal.slug] = deal_facts(job.deal, job.layout, job.today, *job.row)
-    return rendered, facts
+    return rendered
 
 
 class RenderAhead:
@@ -108,7 +103,6 @@ class RenderAhead:
         self._batch_of: dict[str, int] = {}  # src_uri -> index of the batch that renders it
         self._out: dict[int, Future] = {}
         self._next = 0  # the next batch to send
-        self.facts: dict[str, DealFacts] = {}  # slug -> its row and actions on the team page, as batches come back
 
     @classmethod
     def fork_for(cls, plans: int, custom_dir: str | None) -> RenderAhead | None:
@@ -154,11 +148,10 @@ class RenderAhead:
             return None
         self._send_until(index + 1 + self.workers * AHEAD)
         try:
-            rendered, facts = self._out[index].result()
+            rendered = self._out[index].result()
         except BrokenProcessPool:  # a worker died (out of memory?): the build goes on in its own process
             self.close()
             return None
-        self.facts.update(facts)
         page = rendered.pop(uri, None)
         if not rendered:
             del self._out[index]

@@ -150,15 +150,15 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         if not files.get_file_from_path(kinds.LANDING.src_uri):
             files.append(File.generated(config, kinds.LANDING.src_uri, content=LANDING))
             self.kind_of[kinds.LANDING.src_uri] = kinds.LANDING
+        if self.team:
+            files.append(File.generated(config, self.team.source, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+            self.kind_of[self.team.source] = kinds.TEAM_PAGE
         for deal in self.built:
             for kind in kinds.DEAL_KINDS:  # read at build time: an extension may have added a kind
                 uri = self.layout.source(deal, kind)
                 files.append(File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
                 self.deal_of[uri] = deal
                 self.kind_of[uri] = kind
-        if self.team:  # built last: by then the workers have worked out every deal's row (`mkdocs.ahead`)
-            files.append(File.generated(config, self.team.source, content="", inclusion=InclusionLevel.NOT_IN_NAV))
-            self.kind_of[self.team.source] = kinds.TEAM_PAGE
         return files
 
     def _is_from_plans(self, file: File, plan_texts: set[Path]) -> bool:
@@ -309,13 +309,12 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         wanted = [(self.layout.source(deal, kind), kind) for kind in kinds.DEAL_KINDS]
         return DealJob(deal, tuple((u, k) for u, k in wanted if uris is None or u in uris), self.today,
                        self.updated.get(deal.path, self.today), self.layout, self.moves.get(deal.path),
-                       self.documents[deal.slug], self._language(deal), self.team is not None,
-                       (self.updated.get(deal.path), self.config.currency) if self.team else None)
+                       self.documents[deal.slug], self._language(deal), self.team is not None)
 
     def _team_page(self, page: Page) -> str:
         """The team page's content; its actions' data is sealed into a file of its own after the build (`on_post_build`)."""
         content, self.team_actions = self.team.page(self.deals, self.layout, page.url, self._env(self.language), self.today,
-                                                    self.updated, self.config.currency, self.ahead.facts if self.ahead else {})
+                                                    self.updated, self.config.currency)
         return content
 
     @event_priority(100)  # first: other plugins and the template see the page's content

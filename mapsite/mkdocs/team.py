@@ -26,9 +26,9 @@ from mkdocs.exceptions import PluginError
 from jinja2 import Environment
 
 from mapsite.insight import derive
-from mapsite.insight.actions import Action, open_actions, ordered
+from mapsite.insight.actions import open_actions, ordered
 from mapsite.insight.audience import TEAM, view_for
-from mapsite.insight.rows import Row, deal_row
+from mapsite.insight.rows import deal_row
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Plan
 from mapsite.security import protect
@@ -82,16 +82,6 @@ def team_page(output: str, buyer_content: str, team_content: str, where: str) ->
     return output[:start] + team_content + output[start + len(buyer_content):]
 
 
-DealFacts = tuple[Row, list[Action]]
-
-
-def deal_facts(deal: Deal, layout: UrlLayout, today: dt.date, updated: dt.date | None, currency: str | None) -> DealFacts:
-    """A deal's row on the team page and its open items for the actions view, on the full plan (the team's view)."""
-    pending = derive.open_items(view_for(deal.plan, TEAM))  # once a deal: its row counts them, the actions list them
-    return (deal_row(deal, layout.deal_url(deal), today, updated=updated, currency=currency, pending=pending),
-            open_actions(deal, today, pending))
-
-
 @dataclass(frozen=True)
 class Team:
     """Where the team page lives and what opens it."""
@@ -127,16 +117,15 @@ class Team:
         return [(team_html, [Lock("team", team_key)]), (buyer_html, [Lock("deal", deal_key)])]
 
     def page(self, deals: list[Deal], layout: UrlLayout, page_url: str, env: Environment, today: dt.date,
-             updated: Mapping[Path, dt.date], currency: str | None,
-             known: Mapping[str, DealFacts] = {}) -> tuple[str, str]:
+             updated: Mapping[Path, dt.date], currency: str | None) -> tuple[str, str]:
         """The team page's content, and its actions' data: a row for every deal and every open item, counted on the
-        full plan (the team's view). The data goes into its own file (`write_actions`), not into the page. `known`:
-        the deals whose facts the build's workers worked out already (`mkdocs.ahead`), by slug."""
+        full plan (the team's view). The data goes into its own file (`write_actions`), not into the page."""
         rows, actions = [], []
         for deal in deals:
-            row, listed = known.get(deal.slug) or deal_facts(deal, layout, today, updated.get(deal.path), currency)
-            rows.append(row)
-            actions += listed
+            pending = derive.open_items(view_for(deal.plan, TEAM))  # once a deal: its row counts them, the actions list them
+            rows.append(deal_row(deal, layout.deal_url(deal), today, updated=updated.get(deal.path), currency=currency,
+                                 pending=pending))
+            actions += open_actions(deal, today, pending)
         links = self.links(deals, layout, page_url)
         actions = ordered(actions)
         return (render_team(rows, len(actions), env, today=today, links=links, actions_at=self.actions_url),
