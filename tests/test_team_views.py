@@ -15,7 +15,9 @@ import pytest
 
 from conftest import edited
 from mapsite.insight.audience import BUYER, TEAM
-from mapsite.mkdocs.team import has_team_only, has_team_view
+from mkdocs.exceptions import PluginError
+
+from mapsite.mkdocs.team import PROBE, has_team_only, has_team_view, team_page
 from mapsite.plan import load_text
 from mapsite.site import kinds
 from mapsite.site.render import render_page
@@ -82,3 +84,14 @@ def test_internal_work_changes_every_page_and_a_note_only_the_summary():
 def test_a_page_kind_the_rule_does_not_know_gets_a_team_view_for_any_internal_item():
     other = kinds.PageKind("extra", "Extra", "extra.md", "summary.html", kinds.DEAL)
     assert has_team_view(_deal("note").plan, other) and not has_team_view(_deal("pipeline").plan, other)
+
+
+def test_the_teams_content_goes_where_the_buyers_is_once_and_nowhere_else():
+    buyer = "<p>" + "open items " * 60 + "</p>"  # longer than the probe, which the frame repeats
+    frame = "<html><nav>" + buyer[:PROBE] + "</nav><main>{}</main></html>"
+    assert team_page(frame.format(buyer), buyer, "<p>team</p>", "x.md") == frame.format("<p>team</p>")
+    for placed in (frame.format(buyer + buyer), frame.format(buyer[:-1]), frame.format("")):
+        with pytest.raises(PluginError, match="x.md: the team's view cannot be placed"):
+            team_page(placed, buyer, "<p>team</p>", "x.md")
+    with pytest.raises(PluginError, match="cannot be placed"):
+        team_page(frame.format(""), "", "<p>team</p>", "x.md")

@@ -68,6 +68,9 @@ def has_team_view(plan: Plan, kind: PageKind) -> bool:
     return has_internal_work(plan) if kind.key in READS_ONLY_MILESTONES else has_team_only(plan)
 
 
+PROBE = 256  # characters of the buyer's content looked for in the page: a search for all 100 KB of it costs 0.2 ms
+
+
 def team_page(output: str, buyer_content: str, team_content: str, where: str) -> str:
     """The whole page with the team's content where the buyer's is: the theme's frame is the same for both.
 
@@ -75,11 +78,19 @@ def team_page(output: str, buyer_content: str, team_content: str, where: str) ->
     mapsite, the team's view cannot be placed safely and the build stops (it never falls back to
     showing the team the buyer's page, nor the buyer the team's).
     """
-    start = output.find(buyer_content)
-    if start < 0 or output.find(buyer_content, start + 1) >= 0:  # after the content, the rest of the page is short
+    places = [at for at in _places(output, buyer_content[:PROBE]) if output.startswith(buyer_content, at)] if buyer_content else []
+    if len(places) != 1:
         raise PluginError(f"mapsite: {where}: the team's view cannot be placed: the page's content was changed after "
                           f"mapsite rendered it (another plugin?); turn that plugin off for deal pages, or `team: false`")
-    return output[:start] + team_content + output[start + len(buyer_content):]
+    return output[:places[0]] + team_content + output[places[0] + len(buyer_content):]
+
+
+def _places(text: str, probe: str):
+    """Where `probe` starts in `text`, each place."""
+    at = text.find(probe)
+    while at >= 0:
+        yield at
+        at = text.find(probe, at + 1)
 
 
 @dataclass(frozen=True)
