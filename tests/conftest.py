@@ -172,7 +172,9 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
     assert payload["v"] == 3 and payload["cipher"] == "AES-256-GCM" and payload["kdf"] == "PBKDF2-HMAC-SHA256"
     assert payload["compression"] == "deflate-raw"
     derived: dict[tuple[str, int], bytes] = {}
-    for view in payload["views"]:
+
+    def opened(view: dict) -> str | None:
+        """The view's text, when one of its locks opens with the password."""
         for lock in view["locks"]:
             if (lock["salt"], lock["iterations"]) not in derived:
                 kdf = PBKDF2HMAC(hashes.SHA256(), 32, b64decode(lock["salt"]), lock["iterations"])
@@ -188,6 +190,18 @@ def decrypt_payload(payload: dict, password: str, page_path: str) -> str:
             plain = AESGCM(content_key).decrypt(b64decode(view["nonce"]), b64decode(view["ciphertext"]),
                                                 ("mapsite/v3|" + page_path).encode())
             return zlib.decompress(plain, -15).decode()
+        return None
+
+    for view in payload["views"]:
+        text = opened(view)
+        if text is None:
+            continue
+        if "patches" not in view:
+            return text
+        lines = opened(payload["views"][view["patches"]]).split("\n")  # ops: [start, end, lines] put lines there
+        for start, end, new in reversed(json.loads(text)):
+            lines[start:end] = new
+        return "\n".join(lines)
     raise InvalidTag()
 
 

@@ -17,8 +17,9 @@ from conftest import edited
 from mapsite.insight.audience import BUYER, TEAM
 from mkdocs.exceptions import PluginError
 
-from mapsite.mkdocs.team import PROBE, has_team_only, has_team_view, team_page
+from mapsite.mkdocs.team import PROBE, ContentOps, has_team_only, has_team_view, team_page, team_view
 from mapsite.plan import load_text
+from mapsite.security.patch import apply
 from mapsite.site import kinds
 from mapsite.site.render import render_page
 
@@ -95,3 +96,23 @@ def test_the_teams_content_goes_where_the_buyers_is_once_and_nowhere_else():
             team_page(placed, buyer, "<p>team</p>", "x.md")
     with pytest.raises(PluginError, match="cannot be placed"):
         team_page(frame.format(""), "", "<p>team</p>", "x.md")
+
+
+def test_the_teams_view_is_ops_on_the_buyers_lines_unless_they_would_change_a_script_that_runs():
+    data = '<script type="application/json" id="ms-calendar">{"steps": %s}</script>'
+    runs = "<script>\nvar steps = %s;\n</script>"
+    buyer = "<h1>Plan</h1>\n" + data % 1 + "\n" + runs % 1 + "\n<p>end</p>"
+    for team, as_ops in [
+        (buyer.replace("<h1>Plan</h1>", "<h1>Plan</h1>\n<p>Internal</p>"), True),
+        (buyer.replace(data % 1, data % 2), True),  # a data block is no script the policy hashes
+        (buyer.replace(runs % 1, runs % 2), False),  # inside a script that runs: its hash would change
+        (buyer.replace("<p>end</p>", "<p>end</p>\n<script>alert(1)</script>"), False),
+        (buyer.replace("\n<p>end</p>", "<script src=x.js></script>\n<p>end</p>"), False),
+    ]:
+        content, view = team_view(buyer, team)
+        assert content == f"\n{buyer}\n"
+        if as_ops:
+            assert isinstance(view, ContentOps) and apply(content, view.ops) == f"\n{team}\n"
+        else:
+            assert view == f"\n{team}\n"
+    assert ContentOps([(1, 2, ["x"])]).on_page(10) == [(11, 12, ["x"])]

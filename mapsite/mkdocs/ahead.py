@@ -28,7 +28,7 @@ from jinja2 import Environment
 from mapsite.git.history import Move
 from mapsite.insight.audience import TEAM
 from mapsite.mkdocs.chunked import one_worker
-from mapsite.mkdocs.team import has_team_view
+from mapsite.mkdocs.team import ContentOps, has_team_view, team_view
 from mapsite.plan import Deal
 from mapsite.security.keys import key_workers
 from mapsite.site.documents import Offered
@@ -36,7 +36,7 @@ from mapsite.site import render as pages
 from mapsite.site.kinds import PageKind
 from mapsite.site.urls import UrlLayout
 
-Rendered = tuple[str, str | None]  # a page's content, and the team's view of it when it differs
+Rendered = tuple[str, str | ContentOps | None]  # a page's content, and the team's view of it when it differs (`team_view`)
 DEALS_A_JOB = 4  # deals sent to a worker at once: 12 pages, few enough that the first page waits little
 AHEAD = 4  # jobs out per worker: enough that a worker never idles, few enough to hold little memory
 MIN_DEALS = 24  # below this, forking costs more than it saves
@@ -58,14 +58,16 @@ class DealJob:
 
 
 def render_deal(job: DealJob, env: Callable[[str], Environment]) -> dict[str, Rendered]:
-    """Each page's content, and the team's view where it differs (`has_team_view`)."""
+    """Each page's content, and the team's view where it differs (`has_team_view`): mostly as ops on the buyer's
+    lines, worked out here, on every core, not in the build's process."""
     options = dict(updated=job.updated, layout=job.layout, logos=pages.logo_uris(job.deal), moves=job.moves,
                    env=env(job.language), documents=job.documents)
-    rendered = {}
+    rendered: dict[str, Rendered] = {}
     for uri, kind in job.pages:
-        team_view = (pages.render_page(kind, job.deal, job.today, audience=TEAM, **options)
-                     if job.team and has_team_view(job.deal.plan, kind) else None)
-        rendered[uri] = (pages.render_page(kind, job.deal, job.today, **options), team_view)
+        team = (pages.render_page(kind, job.deal, job.today, audience=TEAM, **options)
+                if job.team and has_team_view(job.deal.plan, kind) else None)
+        buyer = pages.render_page(kind, job.deal, job.today, **options)
+        rendered[uri] = team_view(buyer, team) if team is not None else (buyer, None)
     return rendered
 
 

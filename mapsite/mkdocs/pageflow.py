@@ -27,15 +27,15 @@ class PageFlow:
     """The content of the page being built, the buyer's and (for a deal with internal items) the team's view."""
 
     def __init__(self) -> None:
-        self.team_views: dict[str, str] = {}  # src_uri -> the team's view of that page, while it is built
+        self.team_views: dict[str, object] = {}  # src_uri -> the team's view of that page (`team.team_view`), while it is built
 
-    def fill(self, page: Page, render: Callable[[Page], tuple[str, str | None]]) -> None:
+    def fill(self, page: Page, render: Callable[[Page], tuple[str, object]]) -> None:
         """Render `page` now, as MkDocs starts building it: `render` gives its content and the team's view, if any."""
         page.content, team_view = render(page)
         if team_view is not None:
             self.team_views[page.file.src_uri] = team_view
 
-    def team_view(self, page: Page) -> str | None:
+    def team_view(self, page: Page) -> object:
         return self.team_views.get(page.file.src_uri)
 
     def release(self, page: Page) -> None:

@@ -35,7 +35,7 @@ from mapsite.mkdocs.pageflow import LATER, PageFlow, forget_positions, settle, u
 from mapsite.plan import Deal, display_path, load_paths, placeholders, plan_paths, real_path
 from mapsite.mkdocs import shards
 from mapsite.mkdocs.realmkeys import SealKeys, realm_keys
-from mapsite.mkdocs.team import Team, team_page
+from mapsite.mkdocs.team import ContentOps, Team, content_at, team_page
 from mapsite.security import csp, passwords, protect
 from mapsite.security.realms import PUBLIC, Realm, realm_of
 from mapsite.site import colours, documents, kinds
@@ -233,14 +233,16 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         and the hashes of their scripts."""
         src_uri = page.file.src_uri
         own = self.flow.team_view(page) if self.team and realm is not self.team.realm else None
-        team_html, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if own else (None, [])
+        team, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if isinstance(own, str) else (own, [])
         output, hashes = self._hashed(output, src_uri)  # before encryption: each view's policy travels inside it too
+        if isinstance(team, ContentOps):  # on the buyer's page as sealed: the policy is the same, no op changes a script it hashes
+            team = team.on_page(output.count("\n", 0, content_at(output, page.content, src_uri)))
         key = self.keys.get(realm.id)
         if not self.team:
             return [(output, [protect.Lock("deal", key)])], hashes
         if realm is self.team.realm:  # the team page: the team's lock only
             return [(output, [protect.Lock("team", key)])], hashes
-        return self.team.views(output, team_html, key, self.keys.get(self.team.realm.id)), hashes + more
+        return self.team.views(output, team, key, self.keys.get(self.team.realm.id)), hashes + more
 
     def _realm(self, kind: PageKind, src_uri: str) -> Realm:
         """The realm that protects a generated page; a kind that names none stops the build, never publishes plain text."""

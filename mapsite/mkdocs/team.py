@@ -4,8 +4,10 @@ With the team on, each deal page gets a second lock, so the team's password open
 that its plan's internal items change (`has_team_view`: any internal item on the summary; only an
 internal milestone or step on the milestones and people pages) gets a second *view*, rendered for the
 team: its content key is wrapped under the team's key only, so no buyer's password opens it, not even
-in part. Any other page has one view, with both locks: the team reads what the buyer reads, and the
-page is neither rendered twice nor twice its size. The team page itself has only the team's lock, and so has
+in part. That view is sealed as ops on the buyer's page (`team_view`, `security.patch`), which then has
+the team's lock too: the few lines where the views differ, not a second page. Any other page has one
+view, with both locks: the team reads what the buyer reads, and the page is neither rendered twice nor
+twice its size. The team page itself has only the team's lock, and so has
 its actions' data, sealed into a file of its own beside it (`<team>/actions/`): the deals table opens
 without waiting for tens of thousands of items, which team.js fetches when the actions view is opened.
 
@@ -32,6 +34,8 @@ from mapsite.insight.rows import deal_row
 from mapsite.plan.loader import Deal
 from mapsite.plan.model import Plan
 from mapsite.security import protect
+from mapsite.security.csp import runs, runs_no_script, script_spans
+from mapsite.security.patch import Op, dumps, line_ops
 from mapsite.security.records import SealKey
 from mapsite.security.protect import Lock
 from mapsite.security.realms import Realm, team_realm
@@ -68,21 +72,58 @@ def has_team_view(plan: Plan, kind: PageKind) -> bool:
     return has_internal_work(plan) if kind.key in READS_ONLY_MILESTONES else has_team_only(plan)
 
 
+@dataclass(frozen=True)
+class ContentOps:
+    """The team's view of a page as ops on the lines of the buyer's content (`security.patch`)."""
+
+    ops: list[Op]
+
+    def on_page(self, first_line: int) -> list[Op]:
+        """The ops on the lines of the whole page, in which the content starts on line `first_line`."""
+        return [(start + first_line, end + first_line, lines) for start, end, lines in self.ops]
+
+
+def team_view(buyer: str, team: str) -> tuple[str, str | ContentOps]:
+    """A page's content and the team's view of it, as the build seals them.
+
+    Each gets a line of its own before and after, so no op shares a line with the theme's frame. The
+    team's view is ops on the buyer's lines, unless they would change a script the browser runs (the page's
+    policy holds its hash): then it is the whole view, as it was before ops.
+    """
+    buyer, team = f"\n{buyer}\n", f"\n{team}\n"
+    lines = buyer.split("\n")
+    ops = line_ops(lines, team.split("\n"))
+    if not all(runs_no_script("\n".join(lines[start:end])) and runs_no_script("\n".join(new)) for start, end, new in ops):
+        return buyer, team
+    scripts = [(buyer.count("\n", 0, first), buyer.count("\n", 0, last))
+               for attributes, first, last in script_spans(buyer) if runs(attributes)]
+    if any(first <= end - 1 and start <= last if end > start else first < start <= last
+           for start, end, _ in ops for first, last in scripts):
+        return buyer, team
+    return buyer, ContentOps(ops)
+
+
 PROBE = 256  # characters of the buyer's content looked for in the page: a search for all 100 KB of it costs 0.2 ms
 
 
 def team_page(output: str, buyer_content: str, team_content: str, where: str) -> str:
-    """The whole page with the team's content where the buyer's is: the theme's frame is the same for both.
+    """The whole page with the team's content where the buyer's is: the theme's frame is the same for both."""
+    start = content_at(output, buyer_content, where)
+    return output[:start] + team_content + output[start + len(buyer_content):]
+
+
+def content_at(output: str, content: str, where: str) -> int:
+    """Where the page's content starts in the whole page.
 
     The content is in the page once, as the theme placed it; if another plugin changed it after
     mapsite, the team's view cannot be placed safely and the build stops (it never falls back to
     showing the team the buyer's page, nor the buyer the team's).
     """
-    places = [at for at in _places(output, buyer_content[:PROBE]) if output.startswith(buyer_content, at)] if buyer_content else []
+    places = [at for at in _places(output, content[:PROBE]) if output.startswith(content, at)] if content else []
     if len(places) != 1:
         raise PluginError(f"mapsite: {where}: the team's view cannot be placed: the page's content was changed after "
                           f"mapsite rendered it (another plugin?); turn that plugin off for deal pages, or `team: false`")
-    return output[:places[0]] + team_content + output[places[0] + len(buyer_content):]
+    return places[0]
 
 
 def _places(text: str, probe: str):
@@ -121,11 +162,15 @@ class Team:
         return {d.slug: posixpath.relpath("/" + layout.deal_path(d), here) + ("/" if layout.directory_urls else "")
                 for d in deals}
 
-    def views(self, buyer_html: str, team_html: str | None, deal_key: SealKey, team_key: SealKey):
-        """A deal page's views, the team's first: its own when it has one, else a second lock on the buyer's."""
-        if team_html is None:
-            return [(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]
-        return [(team_html, [Lock("team", team_key)]), (buyer_html, [Lock("deal", deal_key)])]
+    def views(self, buyer_html: str, team: str | list[Op] | None, deal_key: SealKey, team_key: SealKey) -> list[protect.View]:
+        """A deal page's views, the team's first: its own when it has one (a page, or ops on the buyer's that the
+        team's key opens too), else a second lock on the buyer's."""
+        if team is None:
+            return [protect.View(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]
+        if isinstance(team, str):
+            return [protect.View(team, [Lock("team", team_key)]), protect.View(buyer_html, [Lock("deal", deal_key)])]
+        return [protect.View(dumps(team), [Lock("team", team_key)], patches=1),
+                protect.View(buyer_html, [Lock("deal", deal_key), Lock("team", team_key)])]
 
     def page(self, deals: list[Deal], layout: UrlLayout, page_url: str, env: Environment, today: dt.date,
              updated: Mapping[Path, dt.date], currency: str | None) -> tuple[str, str]:

@@ -39,12 +39,17 @@ def script_hashes(page: str) -> list[str]:
     """`'sha256-…'` of each inline script the browser would run, in order, without repeats."""
     found: dict[str, None] = {}
     for attributes, text in inline_scripts(page):
-        kind = _TYPE.search(attributes)
-        if re.search(r"\bsrc\s*=", attributes, re.I) or (kind and kind.group(1).lower() not in _RUNS):
+        if not runs(attributes):
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as the browser's parser sees it
         found["'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"] = None
     return list(found)
+
+
+def runs(attributes: str) -> bool:
+    """Whether a `<script>` with these attributes is one the browser runs from its own text (and so needs a hash)."""
+    kind = _TYPE.search(attributes)
+    return not (re.search(r"\bsrc\s*=", attributes, re.I) or (kind and kind.group(1).lower() not in _RUNS))
 
 
 def inline_scripts(page: str):
@@ -57,6 +62,25 @@ def inline_scripts(page: str):
     while (opened := _OPEN.search(page, start)) and (closed := _CLOSE.search(page, opened.end())):
         yield opened.group(1), page[opened.end():closed.start()]
         start = closed.end()
+
+
+def script_spans(page: str):
+    """Each `<script>` as `inline_scripts` finds it: its attributes, and where it starts and ends (its tags included)."""
+    start = 0
+    while (opened := _OPEN.search(page, start)) and (closed := _CLOSE.search(page, opened.end())):
+        yield opened.group(1), opened.start(), closed.end()
+        start = closed.end()
+
+
+def runs_no_script(text: str) -> bool:
+    """Whether `text` (a few lines of a page) holds no part of a script the browser runs: each `<script>` in it is
+    whole, start and end tags, and data (`type="application/json"`), which no policy hashes."""
+    lowered = text.lower()
+    if "<script" not in lowered and "</script" not in lowered:
+        return True
+    spans = list(script_spans(text))
+    return (len(spans) == len(_OPEN.findall(text)) == len(_CLOSE.findall(text))
+            and not any(runs(attributes) for attributes, *_ in spans))
 
 
 def policy(hashes: list[str]) -> str:

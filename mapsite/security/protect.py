@@ -22,10 +22,12 @@ import os
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mapsite.security import patch
 from mapsite.security.records import RECORD_BYTES, SealKey, unwrap
 
 VERSION = 3
@@ -50,6 +52,15 @@ class Lock:
     key: SealKey
 
 
+class View(NamedTuple):
+    """One audience's view of a page: its HTML, or, with `patches`, ops on the lines of the view at that index
+    (`security.patch`: the team's view of a deal page, which the team's key opens with the buyer's)."""
+
+    text: str
+    locks: Sequence[Lock]
+    patches: int | None = None
+
+
 @dataclass(frozen=True)
 class SealedLock:
     audience: str
@@ -65,6 +76,7 @@ class SealedView:
     locks: tuple[SealedLock, ...]
     nonce: bytes
     ciphertext: bytes  # tag appended
+    patches: int | None = None  # the index of the view this one's ops apply to
 
 
 def page_aad(page_path: str, prefix: str = AAD_PREFIX) -> bytes:
@@ -87,20 +99,27 @@ def _deflate(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def seal(views: Sequence[tuple[str, Sequence[Lock]]], page_path: str) -> dict:
+def seal(views: Sequence[View | tuple[str, Sequence[Lock]]], page_path: str) -> dict:
     """The payload the shell carries: each view's HTML under its own content key, wrapped under each of its locks.
 
     Views come in the order the browser tries them: the team's first, so a team member sees the
-    internal items wherever the team's key opens a page. A page is compressed before it is
+    internal items wherever the team's key opens a page. A view of ops (`patches`) names a view
+    that is a page, and every lock of its own is on that view too (whoever opens the ops can apply
+    them). A page is compressed before it is
     encrypted (ciphertext does not compress): a static page has no attacker-chosen text beside its
     secrets, so compression reveals nothing a length could tell.
     """
+    views = [View(*view) for view in views]
     sealed = []
-    for html, locks in views:
+    for text, locks, patches in views:
+        if patches is not None and not (0 <= patches < len(views) and views[patches].patches is None
+                                        and {lock.key for lock in locks} <= {lock.key for lock in views[patches].locks}):
+            raise ValueError("ops apply to a page that every lock of theirs opens")
         content_key, nonce = AESGCM.generate_key(256), os.urandom(12)
-        ciphertext = AESGCM(content_key).encrypt(nonce, _deflate(html.encode("utf-8")), page_aad(page_path))
+        ciphertext = AESGCM(content_key).encrypt(nonce, _deflate(text.encode("utf-8")), page_aad(page_path))
         sealed.append({"locks": [_lock(lock, content_key, page_path) for lock in locks],
-                       "nonce": _b64(nonce), "ciphertext": _b64(ciphertext)})
+                       "nonce": _b64(nonce), "ciphertext": _b64(ciphertext),
+                       **({"patches": patches} if patches is not None else {})})
     return {**HEADER, "views": sealed}
 
 
@@ -125,17 +144,24 @@ def views_of(payload: object) -> list[SealedView]:
     views = payload.get("views")
     if not isinstance(views, list) or not 1 <= len(views) <= MAX_PARTS:
         raise PayloadError(f"a payload holds 1 to {MAX_PARTS} views")
-    return [_view(view) for view in views]
+    sealed = [_view(view) for view in views]
+    if any(v.patches is not None and not (0 <= v.patches < len(sealed) and sealed[v.patches].patches is None)
+           for v in sealed):
+        raise PayloadError("a view of ops names a view of the payload that is a page")
+    return sealed
 
 
 def _view(view: object) -> SealedView:
     locks = view.get("locks") if isinstance(view, dict) else None
     if not isinstance(locks, list) or not 1 <= len(locks) <= MAX_PARTS:
         raise PayloadError(f"a view has 1 to {MAX_PARTS} locks")
+    patches = view.get("patches")
+    if patches is not None and type(patches) is not int:
+        raise PayloadError("patches must name a view by its index")
     nonce, ciphertext = _bytes(view, "nonce", "ciphertext")
     if len(nonce) != 12 or len(ciphertext) < 16:
         raise PayloadError("a nonce must be 12 bytes and a ciphertext hold at least its 16-byte tag")
-    return SealedView(tuple(map(_sealed_lock, locks)), nonce, ciphertext)
+    return SealedView(tuple(map(_sealed_lock, locks)), nonce, ciphertext, patches)
 
 
 def _sealed_lock(lock: object) -> SealedLock:
@@ -169,6 +195,21 @@ def open_view(view: SealedView, realm_key: Callable[[bytes, int], bytes], page_p
             continue
         return _inflate(packed)
     return None
+
+
+def open_page(views: list[SealedView], index: int, realm_key: Callable[[bytes, int], bytes], page_path: str) -> str | None:
+    """The page that view `index` shows when `realm_key` opens it: its HTML, or its ops applied to the page they name."""
+    text = open_view(views[index], realm_key, page_path)
+    patches = views[index].patches
+    if text is None or patches is None:
+        return text
+    page = open_view(views[patches], realm_key, page_path)
+    if page is None:
+        raise PayloadError("opened ops for a page this password does not open")
+    try:
+        return patch.apply(page, patch.loads(text, page.count("\n") + 1))
+    except ValueError as error:
+        raise PayloadError(f"opened, but not ops on the page: {error}") from None
 
 
 def _inflate(packed: bytes) -> str:

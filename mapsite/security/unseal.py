@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.security.keys import derive_key
-from mapsite.security.protect import PayloadError, open_view, views_of
+from mapsite.security.protect import PayloadError, open_page, views_of
 
 PAYLOAD = re.compile(r'<script type="application/json" id="mapsite-payload">(.*?)</script>', re.S)
 
@@ -56,8 +56,8 @@ class Unsealer:
         """The first view of the payload this password opens (the team's comes first), else None."""
         views = views_of(payload)
         for page_path in page_paths(file):
-            for view in views:
-                page = open_view(view, self._key, page_path)
+            for index in range(len(views)):
+                page = open_page(views, index, self._key, page_path)
                 if page is not None:
                     return page
         return None

@@ -68,13 +68,34 @@
   function openView(view, lock, passwordKey) {
     return mapsiteKeys.open(view, lock, passwordKey, path).then(function (plain) { return new TextDecoder().decode(plain); });
   }
+  /* The page a view shows: its HTML, or (the team's view of a deal page) ops on the lines of the page it
+   * `patches`, which the same key opens: [start, end, lines] puts `lines` where lines start..end-1 were
+   * (security/patch.py makes them). */
+  function openPage(view, lock, passwordKey) {
+    return openView(view, lock, passwordKey).then(function (text) {
+      if (view.patches === undefined) return text;
+      var base = payload.views[view.patches];
+      var same = base && base.patches === undefined && base.locks.filter(function (other) {
+        return other.for === lock.for && other.salt === lock.salt;
+      })[0];
+      if (!same) throw new Error("no page for these ops");
+      return openView(base, same, passwordKey).then(function (page) {
+        var lines = page.split("\n"), made = [], at = 0;
+        JSON.parse(text).forEach(function (op) {
+          made = made.concat(lines.slice(at, op[0]), op[2]);
+          at = op[1];
+        });
+        return made.concat(lines.slice(at)).join("\n");
+      });
+    });
+  }
   /* The first view a key opens: {html, lock, key}; rejects when none does. keyFor(lock) gives a key or null. */
   function firstOpened(keyFor) {
     return attempts().reduce(function (chain, attempt) {
       return chain.catch(function () {
         return Promise.resolve(keyFor(attempt.lock)).then(function (key) {
           if (!key) throw new Error("no key");
-          return openView(attempt.view, attempt.lock, key).then(function (html) {
+          return openPage(attempt.view, attempt.lock, key).then(function (html) {
             return { html: html, lock: attempt.lock, key: key };
           });
         });
