@@ -82,13 +82,15 @@ class Row:
 
 
 def deal_row(deal: Deal, url: str, today: dt.date, *, updated: dt.date | None = None,
-             currency: str | None = None, pending: list[derive.Item] | None = None) -> Row:
+             currency: str | None = None, pending: list[derive.Item] | None = None,
+             every: list[derive.Item] | None = None) -> Row:
     """The deal's row; `url` is its address as the site publishes it, `currency` the site's default, `pending` the
-    team's view's open items (`derive.open_items`) when the caller has them already (the team page does: its
-    actions are the same items). The projection is worked out once and shared with health."""
+    team's view's open items (`derive.open_items`) and `every` its items (`derive.items`) when the caller has them
+    already (the team page does: its actions are the same items). The projection is worked out once and shared
+    with health."""
     plan = view_for(deal.plan, TEAM)
     projection = project(plan, today)
-    health = derive.health(plan, today, projection)
+    health = derive.health(plan, today, projection, every)
     done, total = derive.progress(plan)
     owner = plan.deal_owner()
     later = derive.next_milestone(plan)
