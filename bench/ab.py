@@ -42,6 +42,7 @@ from run import REPO, base_env, make_mapsite_project, run_build  # noqa: E402
 from mapsite.security.sitekey import new_key  # noqa: E402
 
 TEAM_PASSWORD = "tundra-mosaic-plank-ember-quiver-sable-onion-ranch"
+MEMORY = Path("/dev/shm")  # tmpfs on Linux
 
 
 def baseline_checkout(revision: str, work: Path) -> tuple[Path, str]:
@@ -85,6 +86,15 @@ def main() -> None:
     kinds = tuple(args.kinds.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="mapsite-ab-"))
+    memory = Path(tempfile.mkdtemp(prefix="mapsite-ab-", dir=MEMORY)) if MEMORY.is_dir() else None
+
+    def site_dir(side: str) -> Path | None:
+        """Where a side's site is written: in memory where the machine has it (tmpfs), so a build's figures are its
+        own work. On ext4, re-creating 3,000 files just deleted (MkDocs empties site/ first) cost up to 4 s of
+        kernel time in the inode allocator (`recently_deleted`, perf), by amounts that differed between project
+        folders more than the sides' work did."""
+        return memory / side if memory else None
+
     logs = work / "logs"
     logs.mkdir()
     try:
@@ -115,18 +125,20 @@ def main() -> None:
         cpu: dict[str, dict[str, list[float]]] = {side: {kind: [] for kind in kinds} for side in sides}  # less swayed by load
         for kind in kinds:
             for run in range(args.runs):
-                for side, (repo, python, project) in sides.items():
+                turn = list(sides.items())  # each side first in its turn: the machine's speed drifts over minutes
+                for side, (repo, python, project) in turn[run % len(turn):] + turn[:run % len(turn)]:
                     use_theme(project, repo)
                     shutil.rmtree(project / ".mapsite", ignore_errors=True)
                     env = team_env if side == "team" else cold_env
                     if kind == "warm":  # an untimed local build makes passwords and the key cache
                         local = {**base_env(), **({"MAPSITE_KEY": team_env["MAPSITE_KEY"]} if side == "team" else {})}
-                        run_build(project, local, logs / f"{side}-first-{run}.log", python)
+                        run_build(project, local, logs / f"{side}-first-{run}.log", python, site=site_dir(side))
                         env = local
-                    result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python)
+                    result = run_build(project, env, logs / f"{side}-{kind}-{run}.log", python, site=site_dir(side))
                     times[side][kind].append(result["wall_s"])
                     cpu[side][kind].append(result["cpu_s"])
-                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s, CPU {result['cpu_s']:.2f} s", flush=True)
+                    print(f"{kind} run {run + 1} {side:8}: {result['wall_s']:.2f} s, CPU {result['cpu_s']:.2f} s "
+                          f"(kernel {result['sys_s']:.2f} s)", flush=True)
         summary = {kind: {side: statistics.median(times[side][kind]) for side in sides} for kind in kinds}
         for kind, medians in summary.items():
             if "baseline" in medians:
@@ -158,6 +170,8 @@ def main() -> None:
         if args.baseline:
             subprocess.run(["git", "worktree", "remove", "--force", str(work / "baseline")], cwd=REPO, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
+        if memory:
+            shutil.rmtree(memory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ def run_command(command: list[str], cwd: Path, env: dict[str, str], log: Path) -
     return {
         "wall_s": round(wall, 3),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),  # the process and every worker it waited for
+        "sys_s": round(usage.ru_stime, 3),  # of which in the kernel (files, pipes, page faults)
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # the largest single process (Linux: KiB)
         "peak_rss_all_mb": round(tree_rss / 2**20, 1),  # all processes together (RSS), every 0.2 s
         "peak_pss_all_mb": round(tree_pss / 2**20, 1),  # the workers' PSS + the build's own RSS, every 0.2 s
