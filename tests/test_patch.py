@@ -15,7 +15,8 @@ from mapsite.security.keys import derive_key
 from mapsite.security.protect import Lock
 
 # Few distinct lines, so texts repeat themselves as pages do (`</li>` after every item).
-LINES = st.lists(st.sampled_from(["<li>", "</li>", "a", "b", "Ask the CFO", "", "ü€😀", "\r"]), min_size=1, max_size=40)  # a text is one line at least
+LINES = st.lists(st.sampled_from(["<li>", "</li>", "a", "b", "Ask the CFO", "", "ü€😀", "\r"]),
+                 min_size=1, max_size=40)  # a text is one line at least
 
 
 @given(LINES, LINES)

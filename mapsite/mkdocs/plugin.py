@@ -235,7 +235,7 @@ class MapsitePlugin(BasePlugin[MapsiteConfig]):
         own = self.flow.team_view(page) if self.team and realm is not self.team.realm else None
         team, more = self._hashed(team_page(output, page.content, own, src_uri), src_uri) if isinstance(own, str) else (own, [])
         output, hashes = self._hashed(output, src_uri)  # before encryption: each view's policy travels inside it too
-        if isinstance(team, ContentOps):  # on the buyer's page as sealed: the policy is the same, no op changes a script it hashes
+        if isinstance(team, ContentOps):  # on the page as sealed; its policy is the team's too (no op changes a hashed script)
             team = team.on_page(output.count("\n", 0, content_at(output, page.content, src_uri)))
         key = self.keys.get(realm.id)
         if not self.team:
