@@ -178,8 +178,9 @@ class Team:
         full plan (the team's view). The data goes into its own file (`write_actions`), not into the page."""
         rows, actions = [], []
         for deal in deals:
-            every = derive.items(view_for(deal.plan, TEAM))  # once a deal: its row counts them, the actions list them
-            pending = derive.open_items(view_for(deal.plan, TEAM), every)
+            plan = view_for(deal.plan, TEAM)
+            every = derive.items(plan)  # once a deal: its row counts them, the actions list them
+            pending = derive.open_items(plan, every)
             rows.append(deal_row(deal, layout.deal_url(deal), today, updated=updated.get(deal.path), currency=currency,
                                  pending=pending, every=every))
             actions += open_actions(deal, today, pending)
